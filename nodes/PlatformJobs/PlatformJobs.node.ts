@@ -1,0 +1,77 @@
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { idField, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
+import { readId } from '../shared/params';
+import { perItem, route } from '../shared/router';
+import type { Operation } from '../shared/router';
+import { readPlatformJob, rerunPlatformJob, rowsOf } from './platformJobs.adapter';
+
+const jobId = { name: 'jobId', label: 'Job ID' };
+
+const operations: Record<string, Operation> = {
+	'job:get': getJobOperation(jobId, readPlatformJob),
+	'job:waitForCompletion': waitOperation(jobId, readPlatformJob),
+	'job:rerun': startOperation(rerunPlatformJob, readPlatformJob),
+	'job:getResult': perItem(async (ctx, i) => {
+		const job = await readPlatformJob(ctx, readId(ctx, i, jobId.name, jobId.label), i);
+		if (job.status !== 'succeeded') {
+			throw new NodeOperationError(ctx.getNode(), `Job ${job.id} has no result yet: its status is "${job.status}" (${job.providerStatus})`, {
+				itemIndex: i,
+				description: 'Run "Wait for Completion" first, or use the Platform Jobs Trigger to start this workflow when the job finishes.',
+			});
+		}
+		const rows = rowsOf(job.result);
+		return rows ?? [(job.result as IDataObject) ?? {}];
+	}),
+};
+
+export class PlatformJobs implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Platform Jobs',
+		name: 'platformJobs',
+		icon: 'file:../../icons/platformJobs.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Get, wait for, and rerun jobs of a self-hosted Platform Jobs API',
+		defaults: { name: 'Platform Jobs' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'platformJobsApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Job', value: 'job' }],
+				default: 'job',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['job'] } },
+				options: [
+					{ name: 'Get', value: 'get', action: 'Get a job', description: "Read a job's current status and progress" },
+					{ name: 'Get Result', value: 'getResult', action: 'Get the result of a job', description: "Output a finished job's result, one item per row" },
+					{ name: 'Rerun', value: 'rerun', action: 'Rerun a job', description: 'Start a failed or finished job again, as a new job' },
+					{ name: 'Wait for Completion', value: 'waitForCompletion', action: 'Wait for a job to finish', description: 'Wait until the job is completed, failed or cancelled' },
+				],
+				default: 'get',
+			},
+			idField('jobId', 'Job ID', 'The ID of the job, e.g. from the API response that created it', { resource: ['job'] }, 'e.g. job_abc123'),
+			waitForCompletionToggle({ resource: ['job'], operation: ['rerun'] }),
+			...waitFields({ resource: ['job'], operation: ['waitForCompletion'] }),
+			...waitFields({ resource: ['job'], operation: ['rerun'], waitForCompletion: [true] }),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return route(this, operations);
+	}
+}

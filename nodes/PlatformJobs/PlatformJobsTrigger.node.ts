@@ -1,0 +1,34 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+
+import { outcomeField, watchedIdsField } from '../shared/descriptions';
+import { parseIdList, pollWatchedJobs } from '../shared/trigger';
+import type { OutcomeFilter } from '../shared/trigger';
+import { readPlatformJob } from './platformJobs.adapter';
+
+export class PlatformJobsTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Platform Jobs Trigger',
+		name: 'platformJobsTrigger',
+		icon: 'file:../../icons/platformJobs.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "on " + $parameter["outcome"] }}',
+		description: 'Starts the workflow once for each watched job when it finishes',
+		defaults: { name: 'Platform Jobs Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'platformJobsApi', required: true }],
+		properties: [
+			watchedIdsField('jobIds', 'Job IDs', 'The jobs to watch (the Jobs API has no list of jobs).'),
+			outcomeField,
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const ids = parseIdList(this, 'jobIds', 'Job IDs');
+		const outcome = this.getNodeParameter('outcome', 'any') as OutcomeFilter;
+		return pollWatchedJobs(this, ids, (id) => readPlatformJob(this, id), outcome);
+	}
+}

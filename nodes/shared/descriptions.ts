@@ -1,0 +1,151 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** `displayOptions.show` for the fields of one or more operations. */
+export type Show = Record<string, Array<string | boolean>>;
+
+export function idField(name: string, displayName: string, description: string, show: Show, placeholder = ''): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder,
+		description,
+		displayOptions: { show },
+	};
+}
+
+/** "Wait for Completion" switch for operations that start work. */
+export function waitForCompletionToggle(show: Show, what = 'job'): INodeProperties {
+	return {
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description: `Whether to wait until the new ${what} finishes before continuing. For ${what}s that take more than a few minutes, use the Trigger node instead.`,
+		displayOptions: { show },
+	};
+}
+
+/** Poll interval, timeout and the outcome options of every waiting operation. */
+export function waitFields(show: Show): INodeProperties[] {
+	return [
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollInterval',
+			type: 'number',
+			default: 10,
+			typeOptions: { minValue: 0.5, numberPrecision: 1 },
+			description: 'How often to check the job. Every waiting item is checked in the same round, so the interval applies to all of them.',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			default: 600,
+			typeOptions: { minValue: 1 },
+			description: 'The longest time to wait. A waiting node holds an n8n worker: for jobs that run for hours, use the Trigger node instead.',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Wait Options',
+			name: 'waitOptions',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			displayOptions: { show },
+			options: [
+				{
+					displayName: 'Back Off',
+					name: 'backoff',
+					type: 'boolean',
+					default: false,
+					description: 'Whether to check less often the longer a job runs (each interval 1.5× the last, up to the Max Poll Interval)',
+				},
+				{
+					displayName: 'Max Poll Interval (Seconds)',
+					name: 'maxPollInterval',
+					type: 'number',
+					default: 60,
+					typeOptions: { minValue: 1 },
+					description: 'With Back Off on, the interval never grows beyond this',
+				},
+				{
+					displayName: 'On Failed or Cancelled Job',
+					name: 'onJobFailure',
+					type: 'options',
+					default: 'error',
+					options: [
+						{ name: 'Fail the Item', value: 'error', description: 'Stop with an error (or an error item, with "Continue on Fail")' },
+						{ name: 'Output the Job', value: 'output', description: 'Pass the job on with its status, for an IF node to route' },
+					],
+				},
+				{
+					displayName: 'On Timeout',
+					name: 'onTimeout',
+					type: 'options',
+					default: 'error',
+					options: [
+						{ name: 'Fail the Item', value: 'error', description: 'Stop with an error (or an error item, with "Continue on Fail")' },
+						{ name: 'Output Last State', value: 'output', description: 'Pass the job on as last seen, with timedOut set to true' },
+					],
+				},
+			],
+		},
+	];
+}
+
+/** Return All / Limit for operations that output rows. */
+export function returnAllAndLimit(show: Show, what = 'rows'): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			default: 50,
+			typeOptions: { minValue: 1 },
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+		},
+	].map((p) => (p.name === 'limit' ? { ...p, hint: `Up to this many ${what}, one item each` } : p)) as INodeProperties[];
+}
+
+/** The trigger's outcome filter. */
+export const outcomeField: INodeProperties = {
+	displayName: 'Fire On',
+	name: 'outcome',
+	type: 'options',
+	default: 'any',
+	description: 'Which final states start the workflow. Jobs that end otherwise are remembered and never fire.',
+	options: [
+		{ name: 'Any Final State', value: 'any' },
+		{ name: 'Cancelled', value: 'cancelled' },
+		{ name: 'Failed', value: 'failed' },
+		{ name: 'Failed or Cancelled', value: 'failedOrCancelled' },
+		{ name: 'Succeeded', value: 'succeeded' },
+	],
+};
+
+/** The trigger's list of ids to watch, for providers with no list endpoint. */
+export function watchedIdsField(name: string, displayName: string, description: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'string',
+		typeOptions: { rows: 3 },
+		required: true,
+		default: '',
+		placeholder: 'e.g. job_abc123, job_def456',
+		description: `${description} Separate IDs with commas or new lines. Each job starts the workflow once, when it finishes.`,
+	};
+}

@@ -1,0 +1,161 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
+
+import type { CanonicalJob } from './job';
+import { readId, readWaitParameters } from './params';
+import type { WaitParameters } from './params';
+import { perItem } from './router';
+import type { ItemResult, Operation } from './router';
+import type { RequestContext } from './transport';
+import { waitForJobs } from './wait';
+import type { WaitOutcome } from './wait';
+
+/** Reads one job (or run, or task) and returns it as a canonical job. */
+export type JobReader = (ctx: RequestContext, id: string, itemIndex?: number) => Promise<CanonicalJob>;
+
+/** Starts work (start, rerun…) exactly once and returns the new job. */
+export type JobStarter = (ctx: IExecuteFunctions, itemIndex: number) => Promise<CanonicalJob>;
+
+export interface IdParameter {
+	name: string;
+	label: string;
+}
+
+/** Get: one canonical job item per input item. */
+export function getJobOperation(id: IdParameter, read: JobReader): Operation {
+	return perItem(async (ctx, i) => read(ctx, readId(ctx, i, id.name, id.label), i));
+}
+
+/** Wait for Completion: every item's job is waited for at the same time. */
+export function waitOperation(id: IdParameter, read: JobReader): Operation {
+	return {
+		async run(ctx, itemIndexes) {
+			const results: ItemResult[] = [];
+			const waiting: Array<{ itemIndex: number; jobId: string }> = [];
+			for (const i of itemIndexes) {
+				try {
+					waiting.push({ itemIndex: i, jobId: readId(ctx, i, id.name, id.label) });
+					results[i] = [];
+				} catch (error) {
+					results[i] = error as Error;
+				}
+			}
+			await waitAndSettle(ctx, waiting, read, results);
+			return results;
+		},
+	};
+}
+
+/**
+ * Start / Rerun / Create: sends the start request once per item (never retried),
+ * then, for the items whose "Wait for Completion" is on, waits for all the new
+ * jobs together. Fields the start result carries beyond the canonical ones
+ * (e.g. originalJobId) are kept on the waited item.
+ */
+export function startOperation(start: JobStarter, read: JobReader): Operation {
+	const startOnly = perItem(async (ctx, i) => start(ctx, i));
+	return {
+		async run(ctx, itemIndexes) {
+			const results = await startOnly.run(ctx, itemIndexes);
+			const waiting: Array<{ itemIndex: number; jobId: string; keep: IDataObject }> = [];
+			for (const i of itemIndexes) {
+				const result = results[i];
+				if (result instanceof Error) continue;
+				if (!ctx.getNodeParameter('waitForCompletion', i, false)) continue;
+				const started = result[0].json as CanonicalJob;
+				waiting.push({ itemIndex: i, jobId: started.id, keep: linkFields(started) });
+			}
+			await waitAndSettle(ctx, waiting, read, results);
+			return results;
+		},
+	};
+}
+
+/**
+ * Waits for the given items' jobs (with the first waiting item's settings, which
+ * the UI shows once for all items) and writes each item's result into `results`.
+ */
+async function waitAndSettle(
+	ctx: IExecuteFunctions,
+	waiting: Array<{ itemIndex: number; jobId: string; keep?: IDataObject }>,
+	read: JobReader,
+	results: ItemResult[],
+): Promise<void> {
+	if (waiting.length === 0) return;
+	let settings: WaitParameters;
+	try {
+		settings = readWaitParameters(ctx, waiting[0].itemIndex);
+	} catch (error) {
+		for (const w of waiting) results[w.itemIndex] = error as Error;
+		return;
+	}
+	const outcomes = await waitForJobs(
+		waiting.map((w) => w.jobId),
+		(jobId) => read(ctx, jobId, waiting.find((w) => w.jobId === jobId)?.itemIndex),
+		settings,
+	);
+	waiting.forEach((w, n) => {
+		results[w.itemIndex] = settle(ctx.getNode(), w.jobId, outcomes[n], settings, w.itemIndex, w.keep);
+	});
+}
+
+/** Turns one wait outcome into the item's output or error, per the user's choices. */
+export function settle(
+	node: INode,
+	jobId: string,
+	outcome: WaitOutcome,
+	settings: Pick<WaitParameters, 'onJobFailure' | 'onTimeout' | 'timeoutMs'>,
+	itemIndex: number,
+	keep: IDataObject = {},
+): ItemResult {
+	if (outcome.error || !outcome.job) return outcome.error ?? new Error(`Job ${jobId} could not be read`);
+	const job = outcome.job;
+	if (outcome.timedOut && settings.onTimeout === 'error') {
+		const progress = job.progress === null ? '' : `, ${job.progress}% done`;
+		return new NodeOperationError(
+			node,
+			`Job ${jobId} did not finish within ${settings.timeoutMs / 1000} seconds (last status: ${job.status}${progress})`,
+			{
+				itemIndex,
+				description:
+					'Raise "Timeout (Seconds)", set "On Timeout" to "Output Last State" to continue anyway, or use this provider\'s Trigger node for jobs that take longer than a few minutes.',
+			},
+		);
+	}
+	if ((job.status === 'failed' || job.status === 'cancelled') && settings.onJobFailure === 'error') {
+		return new NodeOperationError(
+			node,
+			`Job ${jobId} ${job.status === 'failed' ? 'failed' : 'was cancelled'}: ${job.error ?? `provider status "${job.providerStatus}"`}`,
+			{ itemIndex, description: 'Set "On Failed or Cancelled Job" to "Output the Job" to continue with it instead.' },
+		);
+	}
+	return [
+		{
+			json: withFields(job, {
+				// Fields only the start response had (e.g. originalJobId); fresher reads win.
+				...Object.fromEntries(Object.entries(keep).filter(([key]) => !(key in job))),
+				waitedSeconds: Math.round(outcome.waitedMs / 100) / 10,
+				polls: outcome.polls,
+				timedOut: outcome.timedOut,
+			}),
+		},
+	];
+}
+
+/** Adds fields to a job item, keeping `raw` last so the useful columns come first. */
+export function withFields(job: CanonicalJob, fields: IDataObject): CanonicalJob {
+	const { raw, ...rest } = job;
+	return { ...rest, ...fields, raw } as CanonicalJob;
+}
+
+const CANONICAL_KEYS = new Set([
+	'id', 'provider', 'status', 'providerStatus', 'done', 'progress', 'createdAt',
+	'startedAt', 'finishedAt', 'error', 'resultCount', 'raw',
+]);
+
+/** The non-canonical fields of a started job (originalJobId, squid …) worth keeping. */
+function linkFields(job: CanonicalJob): IDataObject {
+	const out: IDataObject = {};
+	for (const [key, value] of Object.entries(job)) if (!CANONICAL_KEYS.has(key)) out[key] = value;
+	return out;
+}

@@ -1,0 +1,274 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+
+import { apiError } from './errors';
+import { ExecutionCancelledError, pause } from './pause';
+import { blockBucketUntil, waitForSlot } from './rateLimit';
+import type { RateLimit } from './rateLimit';
+
+/** Every n8n context a node of ours can make requests from. */
+export type RequestContext =
+	| IExecuteFunctions
+	| IPollFunctions
+	| ILoadOptionsFunctions
+	| IHookFunctions
+	| IWebhookFunctions;
+
+/** Which credential to authenticate with, and the provider's name for messages. */
+export interface ApiTarget {
+	credentialName: string;
+	providerName: string;
+}
+
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	/** Path below the credential's Base URL; build it with `urlPath` so ids are encoded. */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject | IDataObject[];
+	itemIndex?: number;
+	rateLimit?: RateLimit;
+}
+
+/**
+ * How idempotent reads are retried. Mutable only so tests can shorten the waits;
+ * nodes never change it.
+ */
+export const retryPolicy = {
+	maxRetries: 4,
+	baseDelayMs: 1000,
+	maxDelayMs: 30_000,
+	/** A Retry-After longer than this is not waited out: the user gets the 429. */
+	maxServerWaitMs: 120_000,
+	requestTimeoutMs: 60_000,
+};
+
+/** Builds a path with every interpolated value URL-encoded: urlPath`/jobs/${id}`. */
+export function urlPath(strings: TemplateStringsArray, ...values: Array<string | number>): string {
+	return strings.reduce((out, part, i) => out + part + (i < values.length ? encodeURIComponent(String(values[i])) : ''), '');
+}
+
+export function cancelSignalOf(ctx: RequestContext): AbortSignal | undefined {
+	const withSignal = ctx as Partial<IExecuteFunctions>;
+	return typeof withSignal.getExecutionCancelSignal === 'function' ? withSignal.getExecutionCancelSignal() : undefined;
+}
+
+export async function credentialBaseUrl(ctx: RequestContext, credentialName: string): Promise<string> {
+	const credentials = await ctx.getCredentials(credentialName);
+	const baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
+	if (!/^https?:\/\/[^/]+/i.test(baseUrl)) {
+		throw new NodeOperationError(ctx.getNode(), `The Base URL in the credential is not a valid URL: "${baseUrl}"`, {
+			description: 'Open the credential and enter the API address, starting with https:// (for example https://host/v1/api).',
+		});
+	}
+	return baseUrl;
+}
+
+/**
+ * The one function that talks to a provider's API. The credential's
+ * `authenticate` adds the key, and only to the credential's own Base URL.
+ *
+ * Reads (GET) are retried on 429, 5xx and network errors with exponential
+ * backoff and jitter, honouring Retry-After / X-RateLimit-Reset. Anything else
+ * (start, rerun, cancel) is sent exactly once: repeating it could start a
+ * duplicate job, so the user gets the error instead.
+ */
+export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: ApiTarget, req: ApiRequest): Promise<T> {
+	if (!req.path.startsWith('/')) throw new Error(`apiRequest needs a path starting with "/", got "${req.path}"`);
+	const baseUrl = await credentialBaseUrl(ctx, target.credentialName);
+	const url = baseUrl + req.path;
+	const hostBucket = new URL(baseUrl).host;
+	const retryable = req.method === 'GET';
+	const signal = cancelSignalOf(ctx);
+	const options: IHttpRequestOptions = {
+		method: req.method,
+		url,
+		qs: req.qs,
+		body: req.body,
+		json: true,
+		headers: { Accept: 'application/json' },
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+		timeout: retryPolicy.requestTimeoutMs,
+		abortSignal: signal,
+	};
+
+	for (let attempt = 0; ; attempt++) {
+		await waitForSlot(req.rateLimit?.bucket ?? hostBucket, req.rateLimit, signal);
+		let response: FullResponse | undefined;
+		let failure: Error | undefined;
+		try {
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				target.credentialName,
+				options,
+			)) as FullResponse;
+		} catch (error) {
+			failure = error as Error;
+		}
+		if (!response) {
+			if (signal?.aborted) throw new ExecutionCancelledError();
+			if (failure instanceof NodeApiError || failure instanceof NodeOperationError) throw failure;
+			if (retryable && attempt < retryPolicy.maxRetries) {
+				await pause(backoffMs(attempt), signal);
+				continue;
+			}
+			throw networkError(ctx, target, req, failure ?? new Error('no response'), retryable ? attempt + 1 : undefined);
+		}
+
+		const status = Number(response.statusCode);
+		const headers = lowerCaseKeys(response.headers);
+		rememberServerRateLimit(req.rateLimit?.bucket ?? hostBucket, headers);
+		if (status < 400) return response.body as T;
+
+		const transient = status === 429 || status >= 500;
+		if (retryable && transient && attempt < retryPolicy.maxRetries) {
+			const wait = serverWaitMs(headers) ?? backoffMs(attempt);
+			if (wait <= retryPolicy.maxServerWaitMs) {
+				await pause(wait, signal);
+				continue;
+			}
+		}
+		throw apiError({
+			node: ctx.getNode(),
+			providerName: target.providerName,
+			status,
+			body: response.body,
+			method: req.method,
+			path: req.path,
+			itemIndex: req.itemIndex,
+			note: !retryable && transient
+				? 'It was not retried automatically, because repeating this request could start a duplicate job: check the provider before running it again.'
+				: retryable && attempt > 0
+					? `Gave up after ${attempt + 1} attempts.`
+					: undefined,
+		});
+	}
+}
+
+/**
+ * Downloads a link the API handed out (pre-signed storage URL, file link)
+ * WITHOUT the API key: such links carry their own authorisation, and the key
+ * must never reach another host. Retried like any read.
+ */
+export async function downloadWithoutCredentials(
+	ctx: RequestContext,
+	providerName: string,
+	url: string,
+	itemIndex?: number,
+): Promise<{ body: Buffer; contentType: string; status: number }> {
+	const signal = cancelSignalOf(ctx);
+	for (let attempt = 0; ; attempt++) {
+		let response: FullResponse | undefined;
+		let failure: Error | undefined;
+		try {
+			response = (await ctx.helpers.httpRequest({
+				method: 'GET',
+				url,
+				encoding: 'arraybuffer',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: 10 * retryPolicy.requestTimeoutMs,
+				abortSignal: signal,
+			})) as FullResponse;
+		} catch (error) {
+			failure = error as Error;
+		}
+		if (!response) {
+			if (signal?.aborted) throw new ExecutionCancelledError();
+			if (attempt < retryPolicy.maxRetries) {
+				await pause(backoffMs(attempt), signal);
+				continue;
+			}
+			throw new NodeOperationError(ctx.getNode(), `Could not download the ${providerName} file: ${failure?.message}`, {
+				itemIndex,
+				description: `Download link host: ${safeHost(url)}`,
+			});
+		}
+		const status = Number(response.statusCode);
+		const body = Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body as ArrayBuffer);
+		const headers = lowerCaseKeys(response.headers);
+		if (status < 400) return { body, contentType: String(headers['content-type'] ?? ''), status };
+		if ((status === 429 || status >= 500) && attempt < retryPolicy.maxRetries) {
+			await pause(serverWaitMs(headers) ?? backoffMs(attempt), signal);
+			continue;
+		}
+		return { body, contentType: String(headers['content-type'] ?? ''), status };
+	}
+}
+
+interface FullResponse {
+	body: unknown;
+	headers: Record<string, unknown>;
+	statusCode: number;
+}
+
+function networkError(ctx: RequestContext, target: ApiTarget, req: ApiRequest, error: Error, attempts?: number) {
+	const what = attempts ? `after ${attempts} attempts` : 'and it was not retried, because repeating it could start a duplicate job';
+	return new NodeApiError(
+		ctx.getNode(),
+		{ message: error.message },
+		{
+			message: `Could not reach the ${target.providerName} API (${req.method} ${req.path}) ${what}: ${error.message}`,
+			description: 'Check the Base URL in the credential and that the API is reachable from n8n.',
+			itemIndex: req.itemIndex,
+		},
+	);
+}
+
+function backoffMs(attempt: number): number {
+	const exponential = retryPolicy.baseDelayMs * 2 ** attempt;
+	const jitter = Math.random() * retryPolicy.baseDelayMs;
+	return Math.min(retryPolicy.maxDelayMs, exponential + jitter);
+}
+
+/** Retry-After (seconds or HTTP date), else X-RateLimit-Reset (epoch or seconds). */
+export function serverWaitMs(headers: Record<string, unknown>, now = Date.now()): number | undefined {
+	const retryAfter = headers['retry-after'];
+	if (retryAfter !== undefined && retryAfter !== '') {
+		const seconds = Number(retryAfter);
+		if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+		const date = Date.parse(String(retryAfter));
+		if (!Number.isNaN(date)) return Math.max(0, date - now);
+	}
+	const reset = resetAtMs(headers, now);
+	return reset === undefined ? undefined : Math.max(0, reset - now);
+}
+
+function resetAtMs(headers: Record<string, unknown>, now: number): number | undefined {
+	const raw = Number(headers['x-ratelimit-reset']);
+	if (!Number.isFinite(raw) || headers['x-ratelimit-reset'] === undefined) return undefined;
+	// Providers send either an epoch timestamp or seconds until the reset.
+	return raw > 1e9 ? raw * 1000 : now + raw * 1000;
+}
+
+function rememberServerRateLimit(bucket: string, headers: Record<string, unknown>): void {
+	if (headers['x-ratelimit-remaining'] === undefined || Number(headers['x-ratelimit-remaining']) > 0) return;
+	const reset = resetAtMs(headers, Date.now());
+	if (reset !== undefined) blockBucketUntil(bucket, Math.min(reset, Date.now() + retryPolicy.maxServerWaitMs));
+}
+
+function lowerCaseKeys(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(headers ?? {})) out[key.toLowerCase()] = value;
+	return out;
+}
+
+function safeHost(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return 'invalid URL';
+	}
+}

