@@ -118,7 +118,9 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		}
 		if (!response) {
 			if (signal?.aborted) throw new ExecutionCancelledError();
-			if (failure instanceof NodeApiError || failure instanceof NodeOperationError) throw failure;
+			// Status errors never throw (ignoreHttpStatusErrors), so what n8n throws here is a
+			// network failure it wrapped in NodeApiError, or a missing credential.
+			if (failure instanceof NodeOperationError) throw failure;
 			if (retryable && attempt < retryPolicy.maxRetries) {
 				await pause(backoffMs(attempt), signal);
 				continue;

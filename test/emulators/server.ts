@@ -1,0 +1,193 @@
+/**
+ * A tiny HTTP server for provider emulators: routing, a request log, and
+ * switches a test can flip (inject failures, add latency). Each provider's
+ * emulator adds its own routes and state on top; none of them is kinder than
+ * the API described in shared/providers.md.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface EmulatorRequest {
+	method: string;
+	path: string;
+	query: URLSearchParams;
+	headers: http.IncomingHttpHeaders;
+	body: any;
+	params: Record<string, string>;
+	at: number;
+}
+
+export interface EmulatorResponse {
+	status: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+	/** Raw bytes instead of JSON (file downloads). */
+	raw?: Buffer | string;
+}
+
+export type Handler = (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
+
+export interface Injection {
+	status: number;
+	/** How many matching requests get this answer. */
+	count: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+	method?: string;
+	pathPrefix?: string;
+	/** Drop the connection instead of answering (a network error). */
+	dropConnection?: boolean;
+}
+
+interface Route {
+	method: string;
+	pattern: RegExp;
+	keys: string[];
+	handler: Handler;
+}
+
+export class EmulatorServer {
+	readonly requests: EmulatorRequest[] = [];
+	latencyMs = 0;
+	private readonly routes: Route[] = [];
+	private readonly injections: Injection[] = [];
+	private server?: http.Server;
+	/** Runs before routing; return a response to short-circuit (auth, rate limits). */
+	guard?: (req: EmulatorRequest) => EmulatorResponse | undefined;
+
+	constructor(private readonly prefix = '') {}
+
+	route(method: string, path: string, handler: Handler): void {
+		const keys: string[] = [];
+		const source = (this.prefix + path).replace(/:(\w+)/g, (_, key: string) => {
+			keys.push(key);
+			return '([^/]+)';
+		});
+		this.routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler });
+	}
+
+	/** The next `count` matching requests fail with `status` (or a dropped connection). */
+	inject(injection: Injection): void {
+		this.injections.push({ ...injection });
+	}
+
+	count(method?: string, pathPrefix?: string): number {
+		return this.requests.filter(
+			(r) => (!method || r.method === method) && (!pathPrefix || r.path.startsWith(this.prefix + pathPrefix)),
+		).length;
+	}
+
+	async start(port = 0): Promise<string> {
+		this.server = http.createServer((req, res) => void this.handle(req, res));
+		await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+		return this.origin;
+	}
+
+	get origin(): string {
+		const address = this.server!.address() as AddressInfo;
+		return `http://127.0.0.1:${address.port}`;
+	}
+
+	get baseUrl(): string {
+		return this.origin + this.prefix;
+	}
+
+	async stop(): Promise<void> {
+		if (!this.server) return;
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+		this.server = undefined;
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const url = new URL(req.url ?? '/', 'http://emulator');
+		const text = Buffer.concat(chunks).toString('utf8');
+		let body: unknown = text;
+		try {
+			body = text ? JSON.parse(text) : undefined;
+		} catch {
+			/* keep text */
+		}
+		const request: EmulatorRequest = {
+			method: req.method ?? 'GET',
+			path: url.pathname,
+			query: url.searchParams,
+			headers: req.headers,
+			body,
+			params: {},
+			at: Date.now(),
+		};
+		this.requests.push(request);
+		if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+
+		const injection = this.injections.find(
+			(i) => i.count > 0 && (!i.method || i.method === request.method) && (!i.pathPrefix || request.path.startsWith(this.prefix + i.pathPrefix)),
+		);
+		if (injection) {
+			injection.count--;
+			if (injection.dropConnection) {
+				req.socket.destroy();
+				return;
+			}
+			return this.send(res, { status: injection.status, body: injection.body ?? { error: { message: `Injected ${injection.status}` } }, headers: injection.headers });
+		}
+
+		const guarded = this.guard?.(request);
+		if (guarded) return this.send(res, guarded);
+
+		for (const route of this.routes) {
+			if (route.method !== request.method) continue;
+			const match = route.pattern.exec(request.path);
+			if (!match) continue;
+			route.keys.forEach((key, i) => (request.params[key] = decodeURIComponent(match[i + 1])));
+			try {
+				return this.send(res, await route.handler(request));
+			} catch (error) {
+				return this.send(res, { status: 500, body: { error: { message: (error as Error).message } } });
+			}
+		}
+		this.send(res, { status: 404, body: { detail: 'Not Found' } });
+	}
+
+	private send(res: http.ServerResponse, response: EmulatorResponse): void {
+		const headers: Record<string, string> = { ...(response.headers ?? {}) };
+		let payload: Buffer | string = '';
+		if (response.raw !== undefined) payload = response.raw;
+		else if (response.body !== undefined) {
+			payload = JSON.stringify(response.body);
+			headers['content-type'] ??= 'application/json';
+		}
+		res.writeHead(response.status, headers);
+		res.end(payload);
+	}
+}
+
+/** A fixed-window rate limiter that answers like the real APIs: 429 + Retry-After + X-RateLimit-*. */
+export class WindowRateLimit {
+	private windowStart = 0;
+	private used = 0;
+	rejected = 0;
+
+	constructor(public limit: number, public windowMs: number) {}
+
+	/** Counts the request; returns the headers to send and whether it is over the limit. */
+	take(now = Date.now()): { over: boolean; headers: Record<string, string> } {
+		if (now - this.windowStart >= this.windowMs) {
+			this.windowStart = now;
+			this.used = 0;
+		}
+		this.used++;
+		const over = this.used > this.limit;
+		if (over) this.rejected++;
+		const resetMs = this.windowStart + this.windowMs;
+		const headers: Record<string, string> = {
+			'X-RateLimit-Limit': String(this.limit),
+			'X-RateLimit-Remaining': String(Math.max(0, this.limit - this.used)),
+			'X-RateLimit-Reset': String(Math.ceil(resetMs / 1000)),
+		};
+		if (over) headers['Retry-After'] = String(Math.max(1, Math.ceil((resetMs - now) / 1000)));
+		return { over, headers };
+	}
+}
