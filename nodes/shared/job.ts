@@ -78,8 +78,9 @@ export function toPercent(value: unknown): number | null {
 
 /** For providers that report progress as a 0..1 fraction. */
 export function fractionToPercent(value: unknown): number | null {
-	const n = toPercent(value);
-	return n === null ? null : toPercent(n * 100);
+	if (value === undefined || value === null || value === '') return null;
+	const n = Number(value);
+	return Number.isFinite(n) ? toPercent(n * 100) : null;
 }
 
 /**
