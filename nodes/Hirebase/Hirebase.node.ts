@@ -1,0 +1,81 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { idField, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
+import { perItem, route } from '../shared/router';
+import type { Operation } from '../shared/router';
+import { readHirebaseTask, rerunHirebaseTask, startHirebaseExport } from './hirebase.adapter';
+import { getHirebaseResults, resultFields } from './hirebase.results';
+import { buildSearch, exportFields, readFormat } from './hirebase.search';
+
+const taskId = { name: 'taskId', label: 'Task ID' };
+
+const operations: Record<string, Operation> = {
+	'task:createExport': startOperation(
+		async (ctx, i) => startHirebaseExport(ctx, buildSearch(ctx, i), readFormat(ctx, i), i),
+		readHirebaseTask,
+	),
+	'task:get': getJobOperation(taskId, readHirebaseTask),
+	'task:waitForCompletion': waitOperation(taskId, readHirebaseTask),
+	'task:rerun': startOperation(rerunHirebaseTask, readHirebaseTask),
+	'task:getResults': perItem(getHirebaseResults),
+};
+
+export class Hirebase implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Hirebase',
+		name: 'hirebase',
+		icon: 'file:../../icons/hirebase.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Export job postings from Hirebase, wait for the export and turn its file into items',
+		defaults: { name: 'Hirebase' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'hirebaseApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Task', value: 'task' }],
+				default: 'task',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['task'] } },
+				options: [
+					{ name: 'Create Export', value: 'createExport', action: 'Create a job data export', description: 'Start exporting the jobs that match a search, as a JSON or CSV file' },
+					{ name: 'Get Results', value: 'getResults', action: 'Get the results of an export', description: "Download a finished export's file and output one item per record" },
+					{ name: 'Get Task', value: 'get', action: 'Get a task', description: "Read a task's current state and progress" },
+					{ name: 'Rerun', value: 'rerun', action: 'Rerun an export', description: "Start a new export with an earlier task's search and format" },
+					{ name: 'Wait for Completion', value: 'waitForCompletion', action: 'Wait for a task to finish', description: 'Wait until the task is completed or failed' },
+				],
+				default: 'createExport',
+			},
+			idField(
+				'taskId',
+				'Task ID',
+				'The ID of the Hirebase task, e.g. from the output of Create Export',
+				{ resource: ['task'], operation: ['get', 'getResults', 'rerun', 'waitForCompletion'] },
+				'e.g. 8107c787-16b9-4763-af74-e2c789a5169e',
+			),
+			...exportFields({ resource: ['task'], operation: ['createExport'] }),
+			waitForCompletionToggle({ resource: ['task'], operation: ['createExport', 'rerun'] }, 'export'),
+			...waitFields({ resource: ['task'], operation: ['waitForCompletion'] }),
+			...waitFields({ resource: ['task'], operation: ['createExport', 'rerun'], waitForCompletion: [true] }),
+			...resultFields({ resource: ['task'], operation: ['getResults'] }),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return route(this, operations);
+	}
+}

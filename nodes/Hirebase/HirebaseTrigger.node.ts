@@ -1,0 +1,34 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+
+import { outcomeField, watchedIdsField } from '../shared/descriptions';
+import { parseIdList, pollWatchedJobs } from '../shared/trigger';
+import type { OutcomeFilter } from '../shared/trigger';
+import { readHirebaseTask } from './hirebase.adapter';
+
+export class HirebaseTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Hirebase Trigger',
+		name: 'hirebaseTrigger',
+		icon: 'file:../../icons/hirebase.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "on " + $parameter["outcome"] }}',
+		description: 'Starts the workflow once for each watched Hirebase task when it finishes',
+		defaults: { name: 'Hirebase Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'hirebaseApi', required: true }],
+		properties: [
+			watchedIdsField('taskIds', 'Task IDs', 'The export tasks to watch (Hirebase has no list of tasks).'),
+			outcomeField,
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const ids = parseIdList(this, 'taskIds', 'Task IDs');
+		const outcome = this.getNodeParameter('outcome', 'any') as OutcomeFilter;
+		return pollWatchedJobs(this, ids, (id) => readHirebaseTask(this, id), outcome);
+	}
+}

@@ -1,0 +1,173 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { Show } from '../shared/descriptions';
+import { parseFileRows } from '../shared/fileRows';
+import type { FileFormat } from '../shared/fileRows';
+import type { CanonicalJob } from '../shared/job';
+import { readId } from '../shared/params';
+import { downloadWithoutCredentials } from '../shared/transport';
+import { readHirebaseTask } from './hirebase.adapter';
+
+export function resultFields(show: Show): INodeProperties[] {
+	return [
+		{
+			displayName: 'Options',
+			name: 'resultOptions',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			displayOptions: { show },
+			options: [
+				{
+					displayName: 'Limit',
+					name: 'limit',
+					type: 'number',
+					default: 50,
+					typeOptions: { minValue: 1 },
+					description: 'Max number of results to return',
+					hint: 'Without this option, every record of the export is output',
+				},
+				{
+					displayName: 'Output as File',
+					name: 'outputAsFile',
+					type: 'boolean',
+					default: false,
+					description: 'Whether to output the export file itself as binary data (one item) instead of one item per record',
+				},
+				{
+					displayName: 'Put Output File in Field',
+					name: 'binaryPropertyName',
+					type: 'string',
+					default: 'data',
+					description: 'With "Output as File" on, the name of the binary field that holds the file',
+				},
+			],
+		},
+	];
+}
+
+const RERUN_HINT =
+	'Hirebase download links are only valid for a limited time. Use the "Rerun" operation to export the same search again, then Get Results from the new task.';
+
+/** Get Results: one item per record of a finished export, or the file itself. */
+export async function getHirebaseResults(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const id = readId(ctx, itemIndex, 'taskId', 'Task ID');
+	const options = ctx.getNodeParameter('resultOptions', itemIndex, {}) as IDataObject;
+	const limit = readLimit(ctx, itemIndex, options.limit);
+	const task = await readHirebaseTask(ctx, id, itemIndex);
+	const url = downloadUrlOf(ctx, task, itemIndex);
+
+	const download = await downloadWithoutCredentials(ctx, 'Hirebase', url, itemIndex);
+	if (download.status >= 400) throw downloadError(ctx, task, download.status, download.body, url, itemIndex);
+
+	const format = (task.format as string | null) ?? undefined;
+	if (options.outputAsFile === true) {
+		const field = String(options.binaryPropertyName ?? 'data').trim() || 'data';
+		const fileName = fileNameOf(url, id, format);
+		const mimeType = download.contentType.split(';')[0].trim() || (format === 'csv' ? 'text/csv' : 'application/json');
+		const binary = await ctx.helpers.prepareBinaryData(download.body, fileName, mimeType);
+		return [
+			{
+				json: { taskId: id, fileName, format, recordCount: task.resultCount, fileSize: download.body.length },
+				binary: { [field]: binary },
+			},
+		];
+	}
+
+	let rows: IDataObject[];
+	try {
+		rows = parseFileRows(download.body, { format: fileFormatOf(format), limit });
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `The export file of task ${id} could not be read: ${(error as Error).message}`, {
+			itemIndex,
+			description: 'Turn on "Output as File" to get the file as it is.',
+		});
+	}
+	return rows.map((json) => ({ json }));
+}
+
+function readLimit(ctx: IExecuteFunctions, itemIndex: number, value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 1) {
+		throw new NodeOperationError(ctx.getNode(), `The option "Limit" must be a whole number of at least 1, but item ${itemIndex} gave "${String(value)}"`, {
+			itemIndex,
+		});
+	}
+	return n;
+}
+
+/** The task's file link, or an error that says why there is none (status, failure, expiry). */
+function downloadUrlOf(ctx: IExecuteFunctions, task: CanonicalJob, itemIndex: number): string {
+	if (task.status !== 'succeeded') {
+		const detail = task.status === 'failed' && task.error ? `: ${task.error}` : '';
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Task ${task.id} has no results to download: its status is "${task.status}" (Hirebase: "${task.providerStatus}")${detail}`,
+			{
+				itemIndex,
+				description:
+					task.done
+						? 'Only a finished export has a file. Use "Rerun" to export the same search again.'
+						: 'Run "Wait for Completion" first, or start this workflow with the Hirebase Trigger when the task finishes.',
+			},
+		);
+	}
+	const url = typeof task.downloadUrl === 'string' ? task.downloadUrl.trim() : '';
+	if (!/^https?:\/\//i.test(url)) {
+		throw new NodeOperationError(ctx.getNode(), `Task ${task.id} finished but Hirebase gave no download link for its file`, {
+			itemIndex,
+			description: `Task type "${String(task.type)}". ${RERUN_HINT}`,
+		});
+	}
+	const expiresAt = typeof task.downloadExpiresAt === 'string' ? Date.parse(task.downloadExpiresAt) : NaN;
+	if (Number.isFinite(expiresAt) && expiresAt <= Date.now()) {
+		throw new NodeOperationError(ctx.getNode(), `The download link of task ${task.id} expired at ${String(task.downloadExpiresAt)}`, {
+			itemIndex,
+			description: RERUN_HINT,
+		});
+	}
+	return url;
+}
+
+function downloadError(ctx: IExecuteFunctions, task: CanonicalJob, status: number, body: Buffer, url: string, itemIndex: number) {
+	const text = body.toString('utf8', 0, Math.min(body.length, 2000));
+	const expired = (status === 403 || status === 400) && /expired|AccessDenied/i.test(text);
+	const host = safeHost(url);
+	if (expired) {
+		return new NodeOperationError(ctx.getNode(), `The download link of task ${task.id} has expired (the storage host ${host} answered ${status})`, {
+			itemIndex,
+			description: RERUN_HINT,
+		});
+	}
+	const message = /<Message>([^<]*)<\/Message>/i.exec(text)?.[1] ?? text.replace(/\s+/g, ' ').trim().slice(0, 200);
+	return new NodeOperationError(ctx.getNode(), `Could not download the export file of task ${task.id}: HTTP ${status}${message ? ` (${message})` : ''}`, {
+		itemIndex,
+		description: `Download link host: ${host}. ${RERUN_HINT}`,
+	});
+}
+
+function fileFormatOf(format: string | undefined): FileFormat {
+	if (format === 'csv') return 'csv';
+	if (format === 'json') return 'json';
+	return 'auto';
+}
+
+function fileNameOf(url: string, id: string, format: string | undefined): string {
+	try {
+		const last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+		if (/\.[a-z0-9]+$/i.test(last)) return last;
+	} catch {
+		/* fall through */
+	}
+	return `hirebase-export-${id}.${format === 'csv' ? 'csv' : 'json'}`;
+}
+
+function safeHost(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return 'invalid URL';
+	}
+}

@@ -1,0 +1,244 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { Show } from '../shared/descriptions';
+import { readJsonObject } from '../shared/params';
+import { EXPORT_FORMATS } from './hirebase.adapter';
+
+/** The fields of "Create Export": format, the common search filters, raw JSON filters. */
+export function exportFields(show: Show): INodeProperties[] {
+	return [
+		{
+			displayName: 'File Format',
+			name: 'format',
+			type: 'options',
+			default: 'json',
+			description: 'The format Hirebase writes the export file in. Get Results reads both.',
+			options: [
+				{ name: 'CSV', value: 'csv' },
+				{ name: 'JSON', value: 'json' },
+			],
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Search Filters',
+			name: 'filters',
+			type: 'collection',
+			placeholder: 'Add Filter',
+			default: {},
+			description: 'Which jobs to export. Filters left out do not restrict the search.',
+			displayOptions: { show },
+			options: [
+				{
+					displayName: 'Company Name',
+					name: 'companyName',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. Acme',
+					description: 'Only jobs of this company',
+				},
+				{
+					displayName: 'Days Ago',
+					name: 'daysAgo',
+					type: 'number',
+					default: 7,
+					typeOptions: { minValue: 1 },
+					description: 'Only jobs posted within this many days',
+				},
+				{
+					displayName: 'Experience Levels',
+					name: 'experience',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. Entry Level, Mid Level',
+					description: 'Experience levels to include, separated by commas',
+				},
+				{
+					displayName: 'Industries',
+					name: 'industry',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. Design, Construction',
+					description: 'Industries to include, separated by commas',
+				},
+				{
+					displayName: 'Job Titles',
+					name: 'jobTitles',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. Software Engineer, Data Analyst',
+					description: 'Job titles to search for, separated by commas. For a title that contains a comma, use Additional Filters (JSON).',
+				},
+				{
+					displayName: 'Job Types',
+					name: 'jobTypes',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. Full Time, Contract',
+					description: 'Employment types to include, separated by commas',
+				},
+				{
+					displayName: 'Keywords',
+					name: 'keywords',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. python, kubernetes',
+					description: 'Words the job must mention, separated by commas',
+				},
+				{
+					displayName: 'Location Types',
+					name: 'locationTypes',
+					type: 'multiOptions',
+					default: [],
+					description: 'Where the work happens',
+					options: [
+						{ name: 'Hybrid', value: 'Hybrid' },
+						{ name: 'In-Person', value: 'In-Person' },
+						{ name: 'Remote', value: 'Remote' },
+					],
+				},
+				{
+					displayName: 'Locations',
+					name: 'locations',
+					type: 'fixedCollection',
+					typeOptions: { multipleValues: true },
+					default: {},
+					placeholder: 'Add Location',
+					description: 'Places to search in. Leave a part empty to not restrict it (e.g. only a country).',
+					options: [
+						{
+							displayName: 'Location',
+							name: 'location',
+							values: [
+								{ displayName: 'City', name: 'city', type: 'string', default: '', placeholder: 'e.g. Richmond', description: 'City name' },
+								{ displayName: 'Region', name: 'region', type: 'string', default: '', placeholder: 'e.g. Virginia', description: 'State, province or region' },
+								{ displayName: 'Country', name: 'country', type: 'string', default: '', placeholder: 'e.g. United States', description: 'Country name' },
+							],
+						},
+					],
+				},
+				{
+					displayName: 'Max Years of Experience',
+					name: 'yoeMax',
+					type: 'number',
+					default: 5,
+					typeOptions: { minValue: 0 },
+					description: 'Only jobs asking for at most this many years of experience',
+				},
+				{
+					displayName: 'Min Years of Experience',
+					name: 'yoeMin',
+					type: 'number',
+					default: 0,
+					typeOptions: { minValue: 0 },
+					description: 'Only jobs asking for at least this many years of experience',
+				},
+			],
+		},
+		{
+			displayName: 'Additional Filters (JSON)',
+			name: 'additionalFilters',
+			type: 'json',
+			default: '{}',
+			description: 'Any other Hirebase search filters, as a JSON object in the API\'s own names (e.g. {"salary": {"min": 80000}, "visa": "true"}). These win over the fields above.',
+			hint: 'Sent as part of "search" in POST /v2/jobs/export',
+			displayOptions: { show },
+		},
+	];
+}
+
+/** Builds the `search` object of one item's export from its fields. */
+export function buildSearch(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	const filters = ctx.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const search: IDataObject = {};
+	const lists: Array<[string, string, string]> = [
+		['jobTitles', 'job_titles', 'Job Titles'],
+		['keywords', 'keywords', 'Keywords'],
+		['jobTypes', 'job_types', 'Job Types'],
+		['experience', 'experience', 'Experience Levels'],
+		['industry', 'industry', 'Industries'],
+	];
+	for (const [field, apiName, label] of lists) {
+		const values = listOf(ctx, itemIndex, filters[field], label);
+		if (values.length) search[apiName] = values;
+	}
+	const locationTypes = listOf(ctx, itemIndex, filters.locationTypes, 'Location Types');
+	if (locationTypes.length) search.location_types = locationTypes;
+
+	const locations = ((filters.locations as IDataObject | undefined)?.location ?? []) as IDataObject[];
+	const geo = locations
+		.map((l) => {
+			const place: IDataObject = {};
+			for (const key of ['city', 'region', 'country']) {
+				const value = String(l[key] ?? '').trim();
+				if (value) place[key] = value;
+			}
+			return place;
+		})
+		.filter((place) => Object.keys(place).length > 0);
+	if (geo.length) search.geo_locations = geo;
+
+	const company = String(filters.companyName ?? '').trim();
+	if (company) search.company_name = company;
+
+	if (filters.daysAgo !== undefined && filters.daysAgo !== '') {
+		search.days_ago = wholeNumber(ctx, itemIndex, filters.daysAgo, 'Days Ago', 1);
+	}
+	const hasMin = filters.yoeMin !== undefined && filters.yoeMin !== '';
+	const hasMax = filters.yoeMax !== undefined && filters.yoeMax !== '';
+	if (hasMin || hasMax) {
+		const yoe: IDataObject = {};
+		if (hasMin) yoe.min = numberAtLeast(ctx, itemIndex, filters.yoeMin, 'Min Years of Experience', 0);
+		if (hasMax) yoe.max = numberAtLeast(ctx, itemIndex, filters.yoeMax, 'Max Years of Experience', 0);
+		if (hasMin && hasMax && (yoe.min as number) > (yoe.max as number)) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`"Min Years of Experience" (${yoe.min}) is greater than "Max Years of Experience" (${yoe.max}) in item ${itemIndex}`,
+				{ itemIndex },
+			);
+		}
+		search.yoe = yoe;
+	}
+
+	const extra = readJsonObject(ctx, itemIndex, 'additionalFilters', 'Additional Filters (JSON)');
+	return { ...search, ...extra };
+}
+
+export function readFormat(ctx: IExecuteFunctions, itemIndex: number): string {
+	const format = String(ctx.getNodeParameter('format', itemIndex, 'json') ?? '').trim().toLowerCase();
+	if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+		throw new NodeOperationError(ctx.getNode(), `The parameter "File Format" must be "json" or "csv", but item ${itemIndex} gave "${format}"`, {
+			itemIndex,
+		});
+	}
+	return format;
+}
+
+/** A list given as "a, b" text, new lines, or an array from an expression. */
+function listOf(ctx: IExecuteFunctions, itemIndex: number, value: unknown, label: string): string[] {
+	if (value === undefined || value === null || value === '') return [];
+	if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+	if (typeof value === 'string') return value.split(/[,\n]/).map((v) => v.trim()).filter(Boolean);
+	throw new NodeOperationError(ctx.getNode(), `The filter "${label}" must be text or a list, but item ${itemIndex} gave ${typeof value}`, {
+		itemIndex,
+		description: 'Separate values with commas, e.g. "Software Engineer, Data Analyst".',
+	});
+}
+
+function numberAtLeast(ctx: IExecuteFunctions, itemIndex: number, value: unknown, label: string, min: number): number {
+	const n = typeof value === 'number' ? value : Number(String(value).trim());
+	if (!Number.isFinite(n) || n < min) {
+		throw new NodeOperationError(ctx.getNode(), `The filter "${label}" must be a number of at least ${min}, but item ${itemIndex} gave "${String(value)}"`, {
+			itemIndex,
+		});
+	}
+	return n;
+}
+
+function wholeNumber(ctx: IExecuteFunctions, itemIndex: number, value: unknown, label: string, min: number): number {
+	const n = numberAtLeast(ctx, itemIndex, value, label, min);
+	if (!Number.isInteger(n)) {
+		throw new NodeOperationError(ctx.getNode(), `The filter "${label}" must be a whole number, but item ${itemIndex} gave ${n}`, { itemIndex });
+	}
+	return n;
+}
