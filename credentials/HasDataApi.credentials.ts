@@ -1,0 +1,47 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+
+export class HasDataApi implements ICredentialType {
+	name = 'hasDataApi';
+
+	displayName = 'HasData API';
+
+	icon: Icon = 'file:../icons/hasData.svg';
+
+	documentationUrl = 'https://docs.hasdata.com';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'Your key from the HasData dashboard, sent as the "x-api-key" header',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			required: true,
+			default: 'https://api.hasdata.com',
+			description: 'The HasData API address. Change it only for a proxy or a test server. The API key is only ever sent to this host.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: { headers: { 'x-api-key': '={{$credentials.apiKey}}' } },
+	};
+
+	// No "who am I" endpoint: reading a job that does not exist answers 404 to a
+	// valid key and 401 (bad key) or 403 (quota exhausted) otherwise.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ $credentials.baseUrl.replace(/\\/+$/, "") }}',
+			url: '/scrapers/jobs/n8n-credential-test',
+			method: 'GET',
+			ignoreHttpStatusErrors: { ignore: true, except: [401, 403] },
+		},
+	};
+}

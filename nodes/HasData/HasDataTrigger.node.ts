@@ -1,0 +1,41 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+
+import { outcomeField, watchedIdsField } from '../shared/descriptions';
+import { parseIdList, pollWatchedJobs } from '../shared/trigger';
+import type { OutcomeFilter } from '../shared/trigger';
+import { readHasDataJob } from './hasData.adapter';
+
+export class HasDataTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'HasData Trigger',
+		name: 'hasDataTrigger',
+		icon: 'file:../../icons/hasData.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "on " + $parameter["outcome"] }}',
+		description: 'Starts the workflow once for each watched HasData scraper job when it finishes (polling)',
+		defaults: { name: 'HasData Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'hasDataApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'Checks the jobs below on a schedule, so it works even when n8n cannot be reached from the internet. To start instantly without polling, use the HasData Webhook Trigger instead.',
+				name: 'pollingNotice',
+				type: 'notice',
+				default: '',
+			},
+			watchedIdsField('jobIds', 'Job IDs', 'The scraper jobs to watch (HasData has no list of jobs).'),
+			outcomeField,
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const ids = parseIdList(this, 'jobIds', 'Job IDs');
+		const outcome = this.getNodeParameter('outcome', 'any') as OutcomeFilter;
+		return pollWatchedJobs(this, ids, (id) => readHasDataJob(this, id), outcome);
+	}
+}
