@@ -1,0 +1,119 @@
+/**
+ * The provider registry for the demo, `npm run dev` and the end-to-end tests.
+ * Adding a provider = one entry here: how to start its emulator (on a given
+ * port), seed the jobs its example workflows use, and the credential pointing
+ * n8n at it. Its example workflows live in examples/ and are listed in `examples`.
+ */
+import { PlatformJobsEmulator } from '../test/emulators/platformJobs';
+import type { PlatformJobPlan } from '../test/emulators/platformJobs';
+
+export interface ExampleWorkflow {
+	/** File under examples/. */
+	file: string;
+	/** The workflow id inside the file. */
+	id: string;
+	title: string;
+	/** 'run' = executed by the demo and e2e with `n8n execute`; 'trigger' = published in a running n8n. */
+	kind: 'run' | 'trigger';
+	/** The node whose output items are the job's rows, and how many there must be. */
+	rowsNode?: string;
+	expectRows?: number;
+	/** The node that outputs the job (status) and the XLSX file the workflow writes. */
+	jobNode?: string;
+	outputFile?: string;
+}
+
+export interface RunningEmulator {
+	/** The provider's API base URL on this machine. */
+	baseUrl: string;
+	/** Credential `data` (plain text; n8n encrypts it on import). */
+	credentialData: Record<string, unknown>;
+	stop(): Promise<void>;
+	/**
+	 * Creates a job with the given id that finishes `afterMs` from now, with
+	 * `rows` result rows (trigger and stop tests). Optional per provider.
+	 */
+	createTimedJob?(id: string, afterMs: number, rows: number): void;
+}
+
+export interface ProviderEntry {
+	key: string;
+	title: string;
+	/** Fixed port for `npm run dev` (the demo and tests use free ports). */
+	devPort: number;
+	credential: { id: string; name: string; type: string };
+	start(port: number): Promise<RunningEmulator>;
+	examples: ExampleWorkflow[];
+}
+
+// ---------------------------------------------------------------- Platform Jobs
+
+export const PLATFORM_EXPORT_ROWS = 12;
+
+export function exportRows(n: number, prefix = 'row'): Array<Record<string, unknown>> {
+	return Array.from({ length: n }, (_, i) => ({
+		id: `${prefix}-${i + 1}`,
+		company: ['Acme', 'Globex', 'Initech', 'Umbrella'][i % 4],
+		city: ['Berlin', 'Lisbon', 'Austin', 'Osaka'][i % 4],
+		revenue: 1000 + i * 250,
+	}));
+}
+
+/** The Platform emulator issues random ids; example workflows need known ones. */
+function platformJobWithId(emulator: PlatformJobsEmulator, id: string, plan: PlatformJobPlan): void {
+	const created = emulator.createJob(plan);
+	const job = emulator.jobs.get(created)!;
+	emulator.jobs.delete(created);
+	job.id = id;
+	emulator.jobs.set(id, job);
+}
+
+const platformJobs: ProviderEntry = {
+	key: 'platformJobs',
+	title: 'Platform Jobs',
+	devPort: 5701,
+	credential: { id: 'asyncJobsPlatfrm', name: 'Platform Jobs (local emulator)', type: 'platformJobsApi' },
+	async start(port) {
+		const emulator = new PlatformJobsEmulator('platform-demo-key');
+		emulator.rateLimit.limit = 1_000_000;
+		await emulator.start(port);
+		// A finished export; rerunning it takes ~8 s (2 s queued, 6 s running).
+		const rows = exportRows(PLATFORM_EXPORT_ROWS);
+		platformJobWithId(emulator, 'job_demo_export', {
+			type: 'export',
+			queuedMs: 0,
+			runMs: 0,
+			result: { rowCount: rows.length, rows },
+			rerunPlan: { type: 'export', queuedMs: 2000, runMs: 6000, result: { rowCount: rows.length, rows } },
+		});
+		// Jobs the example trigger workflow watches (dev: they finish a minute or two in).
+		platformJobWithId(emulator, 'job_demo_watch_1', { type: 'export', queuedMs: 5_000, runMs: 30_000, result: { rowCount: 3, rows: exportRows(3, 'w1') } });
+		platformJobWithId(emulator, 'job_demo_watch_2', { type: 'export', queuedMs: 5_000, runMs: 90_000, result: { rowCount: 4, rows: exportRows(4, 'w2') } });
+		platformJobWithId(emulator, 'job_demo_watch_3', { type: 'export', queuedMs: 5_000, runMs: 150_000, outcome: 'failed', errorMessage: 'Worker ran out of memory' });
+		return {
+			baseUrl: emulator.baseUrl,
+			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
+			stop: () => emulator.stop(),
+			createTimedJob(id, afterMs, n) {
+				emulator.jobs.delete(id);
+				platformJobWithId(emulator, id, { type: 'export', queuedMs: 0, runMs: afterMs, result: { rowCount: n, rows: exportRows(n, id) } });
+			},
+		};
+	},
+	examples: [
+		{
+			file: 'platform-jobs-rerun-to-xlsx.json',
+			id: 'asyncJobsPlatEx1',
+			title: 'Platform Jobs: rerun export → XLSX',
+			kind: 'run',
+			jobNode: 'Rerun Export Job',
+			rowsNode: 'Get Rows',
+			expectRows: PLATFORM_EXPORT_ROWS,
+			outputFile: 'platform-jobs-export.xlsx',
+		},
+		{ file: 'platform-jobs-trigger-to-xlsx.json', id: 'asyncJobsPlatTr1', title: 'Platform Jobs Trigger → XLSX', kind: 'trigger' },
+	],
+};
+
+/** Every provider, in display order. */
+export const PROVIDERS: ProviderEntry[] = [platformJobs];
