@@ -112,7 +112,23 @@ export function readWebhook(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 }
 
 async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, body: IDataObject): Promise<CanonicalJob> {
-	const response = await apiRequest(ctx, hasDataApi, { method: 'POST', path: urlPath`/scrapers/${slug}/jobs`, body, itemIndex });
+	let response: IDataObject | undefined;
+	let failure: Error | undefined;
+	try {
+		response = await apiRequest(ctx, hasDataApi, { method: 'POST', path: urlPath`/scrapers/${slug}/jobs`, body, itemIndex });
+	} catch (error) {
+		failure = error as Error;
+	}
+	if (!response) {
+		// HasData answers 429 when the plan's number of jobs at once is reached: not a
+		// request rate, so "slow down" would be the wrong advice.
+		if (failure instanceof NodeApiError && failure.httpCode === '429') {
+			failure.description =
+				'Your HasData plan runs a limited number of scraper jobs at once. Wait for a running job to finish (or stop one), then start this again. ' +
+				'It was not retried automatically, because repeating the request could start a duplicate job.';
+		}
+		throw failure ?? new NodeOperationError(ctx.getNode(), `HasData did not answer the start of scraper "${slug}"`, { itemIndex });
+	}
 	const job = hasDataJobToCanonical(response);
 	if (!job.id) {
 		throw new NodeOperationError(ctx.getNode(), `HasData accepted the job for scraper "${slug}" but its answer carried no job ID`, {
