@@ -43,3 +43,19 @@ export async function waitForSlot(bucket: string, limit: RateLimit | undefined, 
 export function blockBucketUntil(bucket: string, untilMs: number): void {
 	if (untilMs > (blockedUntil.get(bucket) ?? 0)) blockedUntil.set(bucket, untilMs);
 }
+
+/**
+ * How many requests `limit`'s bucket can still take within the next `withinMs`
+ * without breaking the limit (or a block the server announced). Lets a poll that
+ * has a time budget plan how much it can do, instead of waiting past the budget.
+ */
+export function capacityWithin(limit: RateLimit, withinMs: number, now = Date.now()): number {
+	const horizon = now + Math.max(0, withinMs);
+	const block = blockedUntil.get(limit.bucket) ?? 0;
+	if (block >= horizon) return 0;
+	const from = Math.max(now, block);
+	// Requests sent in the last window still count until they are perMs old.
+	const stillCounting = (recentRequests.get(limit.bucket) ?? []).filter((t) => t + limit.perMs > from).length;
+	const windowsAhead = Math.floor((horizon - from) / limit.perMs);
+	return Math.max(0, limit.maxRequests - stillCounting) + windowsAhead * limit.maxRequests;
+}

@@ -1,0 +1,45 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+
+export class LobstrApi implements ICredentialType {
+	name = 'lobstrApi';
+
+	displayName = 'Lobstr API';
+
+	icon: Icon = 'file:../icons/lobstr.svg';
+
+	documentationUrl = 'https://github.com/n8n-nodes-async-jobs/n8n-nodes-async-jobs/blob/main/docs/lobstr.md';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'Your Lobstr.io API key (Dashboard → API). Sent as "Authorization: Token …".',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			required: true,
+			default: 'https://api.lobstr.io/v1',
+			description: 'The Lobstr API address. Change it only for a proxy or a test server; the key is only ever sent to this host.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: { headers: { Authorization: '=Token {{$credentials.apiKey}}' } },
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ $credentials.baseUrl.replace(/\\/+$/, "") }}',
+			url: '/squids',
+			qs: { page: 1, limit: 1 },
+			method: 'GET',
+		},
+	};
+}
