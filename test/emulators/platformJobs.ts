@@ -40,6 +40,8 @@ export class PlatformJobsEmulator {
 	constructor(readonly apiKey = 'platform-test-key') {
 		this.server.guard = (req) => {
 			const limit = this.rateLimit.take();
+			// Like the real API: the X-RateLimit-* headers come on every response.
+			req.responseHeaders = limit.headers;
 			if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
 				return envelopeError(401, 'Unauthorized', 'Invalid or missing API key', undefined, limit.headers);
 			}

@@ -15,6 +15,8 @@ export interface EmulatorRequest {
 	body: any;
 	params: Record<string, string>;
 	at: number;
+	/** Headers to add to whatever answer this request gets (e.g. X-RateLimit-* on every response). */
+	responseHeaders: Record<string, string>;
 }
 
 export interface EmulatorResponse {
@@ -37,6 +39,8 @@ export interface Injection {
 	pathPrefix?: string;
 	/** Drop the connection instead of answering (a network error). */
 	dropConnection?: boolean;
+	/** Answer normally, but only after this long (a slow response). */
+	delayMs?: number;
 }
 
 interface Route {
@@ -118,6 +122,7 @@ export class EmulatorServer {
 			body,
 			params: {},
 			at: Date.now(),
+			responseHeaders: {},
 		};
 		this.requests.push(request);
 		if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
@@ -127,15 +132,18 @@ export class EmulatorServer {
 		);
 		if (injection) {
 			injection.count--;
+			if (injection.delayMs) await new Promise((r) => setTimeout(r, injection.delayMs));
+		}
+		if (injection && !injection.delayMs) {
 			if (injection.dropConnection) {
 				req.socket.destroy();
 				return;
 			}
-			return this.send(res, { status: injection.status, body: injection.body ?? { error: { message: `Injected ${injection.status}` } }, headers: injection.headers });
+			return this.send(res, { status: injection.status, body: injection.body ?? { error: { message: `Injected ${injection.status}` } }, headers: injection.headers }, request);
 		}
 
 		const guarded = this.guard?.(request);
-		if (guarded) return this.send(res, guarded);
+		if (guarded) return this.send(res, guarded, request);
 
 		for (const route of this.routes) {
 			if (route.method !== request.method) continue;
@@ -143,16 +151,16 @@ export class EmulatorServer {
 			if (!match) continue;
 			route.keys.forEach((key, i) => (request.params[key] = decodeURIComponent(match[i + 1])));
 			try {
-				return this.send(res, await route.handler(request));
+				return this.send(res, await route.handler(request), request);
 			} catch (error) {
-				return this.send(res, { status: 500, body: { error: { message: (error as Error).message } } });
+				return this.send(res, { status: 500, body: { error: { message: (error as Error).message } } }, request);
 			}
 		}
-		this.send(res, { status: 404, body: { detail: 'Not Found' } });
+		this.send(res, { status: 404, body: { detail: 'Not Found' } }, request);
 	}
 
-	private send(res: http.ServerResponse, response: EmulatorResponse): void {
-		const headers: Record<string, string> = { ...(response.headers ?? {}) };
+	private send(res: http.ServerResponse, response: EmulatorResponse, request?: EmulatorRequest): void {
+		const headers: Record<string, string> = { ...(request?.responseHeaders ?? {}), ...(response.headers ?? {}) };
 		let payload: Buffer | string = '';
 		if (response.raw !== undefined) payload = response.raw;
 		else if (response.body !== undefined) {

@@ -117,6 +117,39 @@ describe('Platform Jobs: retries', () => {
 		expect(platform.emulator.server.count('GET', `/jobs/${id}`)).toBe(retryPolicy.maxRetries + 1);
 	});
 
+	it('retries a read whose response is too slow (request timeout)', async () => {
+		const id = platform.emulator.createJob({ queuedMs: 0, runMs: 0 });
+		const timeout = retryPolicy.requestTimeoutMs;
+		retryPolicy.requestTimeoutMs = 300;
+		try {
+			platform.emulator.server.inject({ status: 200, count: 1, method: 'GET', pathPrefix: `/jobs/${id}`, delayMs: 1500 });
+			const [item] = await runNode(platform.options({ operation: 'get', jobId: id }));
+			expect(item.json.status).toBe('succeeded');
+			expect(platform.emulator.server.count('GET', `/jobs/${id}`)).toBe(2);
+		} finally {
+			retryPolicy.requestTimeoutMs = timeout;
+			// Let the abandoned slow request finish, so it is not counted by the next test.
+			await new Promise((r) => setTimeout(r, 1300));
+		}
+	});
+
+	it('holds requests when the API says X-RateLimit-Remaining: 0, so no 429 is ever received', async () => {
+		const ids = [1, 2, 3, 4, 5].map(() => platform.emulator.createJob({ queuedMs: 0, runMs: 0 }));
+		const { limit, windowMs } = platform.emulator.rateLimit;
+		await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20)); // start at a fresh second
+		platform.emulator.rateLimit.limit = 2;
+		platform.emulator.rateLimit.windowMs = 1000;
+		const rejectedBefore = platform.emulator.rateLimit.rejected;
+		try {
+			const items = await runNode(platform.options({ operation: 'get', jobId: (i: number) => ids[i] }, { items: ids.map(() => ({})) }));
+			expect(items.map((i) => i.json.status)).toEqual(ids.map(() => 'succeeded'));
+			expect(platform.emulator.rateLimit.rejected - rejectedBefore).toBe(0);
+		} finally {
+			platform.emulator.rateLimit.limit = limit;
+			platform.emulator.rateLimit.windowMs = windowMs;
+		}
+	});
+
 	it('never retries the rerun POST: exactly one request on a 503, and a clear error', async () => {
 		const id = platform.emulator.createJob({ queuedMs: 0, runMs: 0 });
 		platform.emulator.server.inject({ status: 503, count: 5, method: 'POST', pathPrefix: `/jobs/${id}/rerun`, body: { data: null, error: { name: 'Unavailable', message: 'Service temporarily unavailable' } } });
