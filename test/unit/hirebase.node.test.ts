@@ -295,7 +295,7 @@ describe('Hirebase: Get Results', () => {
 
 describe('Hirebase Trigger', () => {
 	it('fires once per task when it finishes, honouring the outcome filter', async () => {
-		const ok = hb.emulator.createTask({ queuedMs: 0, processingMs: 300 });
+		const ok = hb.emulator.createTask({ queuedMs: 0, processingMs: 1500 });
 		const okFinished = hb.emulator.createTask({ ...done, outcome: 'finished' });
 		const failed = hb.emulator.createTask({ ...done, outcome: 'failed' });
 		const staticData = {};
@@ -307,7 +307,8 @@ describe('Hirebase Trigger', () => {
 		const first = await poll();
 		expect(first![0].map((i) => i.json.id)).toEqual([okFinished]);
 		expect(await poll()).toBeNull();
-		await new Promise((r) => setTimeout(r, 350));
+		const okTask = hb.emulator.tasks.get(ok)!;
+		while (hb.emulator.stateOf(okTask) !== 'completed') await new Promise((r) => setTimeout(r, 50));
 		const second = await poll();
 		expect(second![0].map((i) => [i.json.id, i.json.status])).toEqual([[ok, 'succeeded']]);
 		expect(await poll()).toBeNull();
