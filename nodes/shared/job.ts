@@ -84,7 +84,7 @@ export function fractionToPercent(value: unknown): number | null {
 }
 
 /**
- * ISO 8601 in UTC, or null. Timestamps without a zone (Hirebase, Lobstr send
+ * ISO 8601 in UTC, or null. Timestamps without a zone (some APIs send
  * "2025-06-13T06:10:07.605000") are read as UTC, which is what those APIs mean.
  */
 export function toIsoDate(value: unknown): string | null {

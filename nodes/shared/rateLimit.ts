@@ -2,7 +2,7 @@ import { pause } from './pause';
 
 /**
  * A client-side limit of `maxRequests` per `perMs`, shared by every request that
- * names the same bucket (in this n8n process). Providers such as Lobstr block IPs
+ * names the same bucket (in this n8n process). Some providers block IPs
  * that keep hitting their limits, so we stay under them rather than bounce off.
  */
 export interface RateLimit {
