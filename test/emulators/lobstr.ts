@@ -215,21 +215,13 @@ export class LobstrEmulator {
 			const seconds = limit.headers['Retry-After'];
 			return { status: 429, headers: limit.headers, body: { detail: `Request was throttled. Expected available in ${seconds} second${seconds === '1' ? '' : 's'}.` } };
 		}
-		if (limit) this.rateHeaders.set(req, limit.headers);
+		// X-RateLimit-* on every answer, successful ones included, as the API sends them.
+		if (limit) Object.assign(req.responseHeaders, limit.headers);
 		return undefined;
 	}
 
-	/** X-RateLimit-* headers on every answer, successful ones included, as the API sends them. */
-	private readonly rateHeaders = new WeakMap<EmulatorRequest, Record<string, string>>();
-
 	private routes(): void {
-		const s = {
-			route: (method: string, path: string, handler: (req: EmulatorRequest) => EmulatorResponse) =>
-				this.server.route(method, path, (req) => {
-					const response = handler(req);
-					return { ...response, headers: { ...(this.rateHeaders.get(req) ?? {}), ...(response.headers ?? {}) } };
-				}),
-		};
+		const s = this.server;
 		s.route('GET', '/squids', (req) => {
 			const list = [...this.squids.values()].sort((a, b) => b.createdAt - a.createdAt);
 			return paged(req, list.map((q) => this.squidView(q)));
