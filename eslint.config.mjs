@@ -4,4 +4,4 @@
 import { config } from '@n8n/node-cli/eslint';
 import { globalIgnores } from 'eslint/config';
 
-export default [globalIgnores(['test/**', 'bench/**', 'scripts/**', 'examples/**', 'gulpfile.js', 'jest.config.js']), ...config];
+export default [globalIgnores(['test/**', 'bench/**', 'scripts/**', 'examples/**', '.scripts-build/**', 'gulpfile.js', 'jest.config.js']), ...config];
