@@ -22,7 +22,7 @@ export const MAX_REMEMBERED = 5000;
 export class FiredJobs {
 	private readonly list: string[];
 
-	constructor(staticData: IDataObject, private readonly limit = MAX_REMEMBERED) {
+	constructor(private readonly staticData: IDataObject, private readonly limit = MAX_REMEMBERED) {
 		if (!Array.isArray(staticData.firedJobs)) staticData.firedJobs = [];
 		this.list = staticData.firedJobs as string[];
 	}
@@ -35,6 +35,9 @@ export class FiredJobs {
 		if (this.has(key)) return;
 		this.list.push(key);
 		if (this.list.length > this.limit) this.list.splice(0, this.list.length - this.limit);
+		// Assign, don't only push: n8n saves static data only when a property of an
+		// object it wrapped is set, and an array created during this poll is not wrapped.
+		this.staticData.firedJobs = this.list;
 	}
 }
 
