@@ -34,6 +34,8 @@ export interface RunningEmulator {
 	 * `rows` result rows (trigger and stop tests). Optional per provider.
 	 */
 	createTimedJob?(id: string, afterMs: number, rows: number): void;
+	/** How many requests the emulator got about a job (stop test). Optional per provider. */
+	requestsAbout?(id: string): number;
 }
 
 export interface ProviderEntry {
@@ -94,6 +96,7 @@ const platformJobs: ProviderEntry = {
 			baseUrl: emulator.baseUrl,
 			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
 			stop: () => emulator.stop(),
+			requestsAbout: (id) => emulator.server.requests.filter((r) => r.path.includes(`/jobs/${id}`)).length,
 			createTimedJob(id, afterMs, n) {
 				emulator.jobs.delete(id);
 				platformJobWithId(emulator, id, { type: 'export', queuedMs: 0, runMs: afterMs, result: { rowCount: n, rows: exportRows(n, id) } });

@@ -124,6 +124,8 @@ export class N8n {
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'false',
 			N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 			N8N_AI_ENABLED: 'false',
+			// The MCP server registry fetches api.n8n.io at start: not wanted offline.
+			N8N_DISABLED_MODULES: 'mcp-registry',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			// The JS task runner's broker needs its own port so several n8n can run at once.
 			N8N_RUNNERS_BROKER_PORT: String(this.port + 1),
@@ -246,7 +248,7 @@ export class N8n {
 			.split('\n')
 			.filter(
 				(l) =>
-					/(CUSTOM\.|n8n-nodes-async-jobs|\.node\.js|\.credentials\.js)/i.test(l) ||
+					/(CUSTOM\.|custom\/n8n-nodes-async-jobs|\.node\.js\b|\.credentials\.js\b|package "CUSTOM")/.test(l) ||
 					/(error|failed|could not|cannot) (loading|to load)|unknown credential|unrecognized node type|is not known/i.test(l),
 			)
 			.filter((l) => /error|warn|fail|unknown|unrecognized|not known|could not|cannot/i.test(l))
