@@ -6,6 +6,7 @@
  */
 import { PlatformJobsEmulator } from '../test/emulators/platformJobs';
 import type { PlatformJobPlan } from '../test/emulators/platformJobs';
+import { HirebaseEmulator } from '../test/emulators/hirebase';
 
 export interface ExampleWorkflow {
 	/** File under examples/. */
@@ -118,5 +119,45 @@ const platformJobs: ProviderEntry = {
 	],
 };
 
+// ---------------------------------------------------------------- Hirebase
+
+export const HIREBASE_EXPORT_ROWS = 15;
+const HIREBASE_DEMO_TASK = '8107c787-16b9-4763-af74-e2c789a5169e';
+
+const hirebase: ProviderEntry = {
+	key: 'hirebase',
+	title: 'Hirebase',
+	devPort: 0, // the emulator picks its ports (API + file storage host)
+	credential: { id: 'asyncJobsHirebse', name: 'Hirebase (local emulator)', type: 'hirebaseApi' },
+	async start() {
+		const emulator = new HirebaseEmulator('hirebase-demo-key');
+		await emulator.start();
+		// A finished export with a known id; its rerun takes ~6 s and yields the records.
+		const created = emulator.createTask({ queuedMs: 0, processingMs: 0, recordCount: HIREBASE_EXPORT_ROWS });
+		const task = emulator.tasks.get(created)!;
+		emulator.tasks.delete(created);
+		task.id = HIREBASE_DEMO_TASK;
+		emulator.tasks.set(task.id, task);
+		emulator.exportPlan = () => ({ queuedMs: 1500, processingMs: 4500, recordCount: HIREBASE_EXPORT_ROWS });
+		return {
+			baseUrl: emulator.baseUrl,
+			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
+			stop: () => emulator.stop(),
+		};
+	},
+	examples: [
+		{
+			file: 'hirebase-rerun-to-xlsx.json',
+			id: 'asyncJobsHireEx1',
+			title: 'Hirebase: rerun export → XLSX',
+			kind: 'run',
+			jobNode: 'Rerun Export Task',
+			rowsNode: 'Get Records',
+			expectRows: HIREBASE_EXPORT_ROWS,
+			outputFile: 'hirebase-export.xlsx',
+		},
+	],
+};
+
 /** Every provider, in display order. */
-export const PROVIDERS: ProviderEntry[] = [platformJobs];
+export const PROVIDERS: ProviderEntry[] = [platformJobs, hirebase];
