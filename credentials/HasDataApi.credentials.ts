@@ -5,7 +5,7 @@ export class HasDataApi implements ICredentialType {
 
 	displayName = 'HasData API';
 
-	icon: Icon = 'file:../icons/hasData.svg';
+	icon: Icon = { light: 'file:../icons/hasData.svg', dark: 'file:../icons/hasData.dark.svg' };
 
 	documentationUrl = 'https://docs.hasdata.com';
 

@@ -5,7 +5,7 @@ export class HirebaseApi implements ICredentialType {
 
 	displayName = 'Hirebase API';
 
-	icon: Icon = 'file:../icons/hirebase.svg';
+	icon: Icon = { light: 'file:../icons/hirebase.svg', dark: 'file:../icons/hirebase.dark.svg' };
 
 	documentationUrl = 'https://github.com/n8n-nodes-async-jobs/n8n-nodes-async-jobs/blob/main/docs/hirebase.md';
 

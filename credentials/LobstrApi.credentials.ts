@@ -5,7 +5,7 @@ export class LobstrApi implements ICredentialType {
 
 	displayName = 'Lobstr API';
 
-	icon: Icon = 'file:../icons/lobstr.svg';
+	icon: Icon = { light: 'file:../icons/lobstr.svg', dark: 'file:../icons/lobstr.dark.svg' };
 
 	documentationUrl = 'https://github.com/n8n-nodes-async-jobs/n8n-nodes-async-jobs/blob/main/docs/lobstr.md';
 

@@ -5,7 +5,7 @@ export class PlatformJobsApi implements ICredentialType {
 
 	displayName = 'Platform Jobs API';
 
-	icon: Icon = 'file:../icons/platformJobs.svg';
+	icon: Icon = { light: 'file:../icons/platformJobs.svg', dark: 'file:../icons/platformJobs.dark.svg' };
 
 	documentationUrl = 'https://github.com/n8n-nodes-async-jobs/n8n-nodes-async-jobs#platform-jobs';
 

@@ -33,7 +33,7 @@ export class HasData implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'HasData',
 		name: 'hasData',
-		icon: 'file:../../icons/hasData.svg',
+		icon: { light: 'file:../../icons/hasData.svg', dark: 'file:../../icons/hasData.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',

@@ -10,7 +10,7 @@ export class HasDataTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'HasData Trigger',
 		name: 'hasDataTrigger',
-		icon: 'file:../../icons/hasData.svg',
+		icon: { light: 'file:../../icons/hasData.svg', dark: 'file:../../icons/hasData.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "on " + $parameter["outcome"] }}',

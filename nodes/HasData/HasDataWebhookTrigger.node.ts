@@ -21,7 +21,7 @@ export class HasDataWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'HasData Webhook Trigger',
 		name: 'hasDataWebhookTrigger',
-		icon: 'file:../../icons/hasData.svg',
+		icon: { light: 'file:../../icons/hasData.svg', dark: 'file:../../icons/hasData.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "on " + $parameter["outcome"] }}',

@@ -26,7 +26,7 @@ export class Hirebase implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Hirebase',
 		name: 'hirebase',
-		icon: 'file:../../icons/hirebase.svg',
+		icon: { light: 'file:../../icons/hirebase.svg', dark: 'file:../../icons/hirebase.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',

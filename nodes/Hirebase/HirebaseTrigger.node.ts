@@ -10,7 +10,7 @@ export class HirebaseTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Hirebase Trigger',
 		name: 'hirebaseTrigger',
-		icon: 'file:../../icons/hirebase.svg',
+		icon: { light: 'file:../../icons/hirebase.svg', dark: 'file:../../icons/hirebase.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "on " + $parameter["outcome"] }}',

@@ -43,7 +43,7 @@ export class Lobstr implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Lobstr',
 		name: 'lobstr',
-		icon: 'file:../../icons/lobstr.svg',
+		icon: { light: 'file:../../icons/lobstr.svg', dark: 'file:../../icons/lobstr.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["resource"] + ": " + $parameter["operation"] }}',

@@ -24,7 +24,7 @@ export class LobstrTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Lobstr Trigger',
 		name: 'lobstrTrigger',
-		icon: 'file:../../icons/lobstr.svg',
+		icon: { light: 'file:../../icons/lobstr.svg', dark: 'file:../../icons/lobstr.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "on " + $parameter["outcome"] }}',

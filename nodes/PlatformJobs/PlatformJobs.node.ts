@@ -31,7 +31,7 @@ export class PlatformJobs implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Platform Jobs',
 		name: 'platformJobs',
-		icon: 'file:../../icons/platformJobs.svg',
+		icon: { light: 'file:../../icons/platformJobs.svg', dark: 'file:../../icons/platformJobs.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',

@@ -10,7 +10,7 @@ export class PlatformJobsTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Platform Jobs Trigger',
 		name: 'platformJobsTrigger',
-		icon: 'file:../../icons/platformJobs.svg',
+		icon: { light: 'file:../../icons/platformJobs.svg', dark: 'file:../../icons/platformJobs.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "on " + $parameter["outcome"] }}',
