@@ -103,6 +103,11 @@ export async function pollListedJobs(staticData: IDataObject, options: ListPollO
 	const watched = new Set(scopes);
 	for (const key of Object.keys(state.scopes)) if (!watched.has(key)) delete state.scopes[key];
 
+	// Assign, don't only mutate: n8n saves static data only when a property of an
+	// object it observes is set, and a state object created in an earlier poll is
+	// not observed — without this, nothing learned after the first poll survives a restart.
+	staticData.listWatch = state;
+
 	fired.sort((a, b) => (Date.parse(a.finishedAt ?? '') || 0) - (Date.parse(b.finishedAt ?? '') || 0));
 	return { fired, checked, baseline, ...(failure ? { error: failure } : {}) };
 }
