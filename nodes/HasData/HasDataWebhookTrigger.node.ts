@@ -76,8 +76,7 @@ export class HasDataWebhookTrigger implements INodeType {
 		if (!jobId) return { webhookResponse: { received: true, ignored: 'the call named no jobId' } };
 
 		const manual = this.getMode() === 'manual';
-		const staticData = this.getWorkflowStaticData('node');
-		const fired = new FiredJobs(staticData);
+		const fired = new FiredJobs(this.getWorkflowStaticData('node'));
 		if (!manual && fired.has(jobId)) return { webhookResponse: { received: true, duplicate: true, jobId } };
 		// Marked before the job is fetched, so a retry arriving meanwhile does not fire twice.
 		if (!manual) fired.add(jobId);
@@ -95,7 +94,7 @@ export class HasDataWebhookTrigger implements INodeType {
 			}
 			if (!job) {
 				// Forget the job again: the error answers HasData with a 5xx, and its retry should fire.
-				if (!manual) forget(staticData, jobId);
+				if (!manual) fired.remove(jobId);
 				throw failure instanceof NodeApiError || failure instanceof NodeOperationError
 					? failure
 					: new NodeOperationError(this.getNode(), `Could not read HasData job ${jobId}: ${failure?.message}`);
@@ -121,8 +120,3 @@ export class HasDataWebhookTrigger implements INodeType {
 	}
 }
 
-function forget(staticData: IDataObject, jobId: string): void {
-	const list = staticData.firedJobs as string[];
-	const at = list.indexOf(jobId);
-	if (at >= 0) list.splice(at, 1);
-}

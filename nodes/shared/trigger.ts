@@ -39,6 +39,14 @@ export class FiredJobs {
 		// object it wrapped is set, and an array created during this poll is not wrapped.
 		this.staticData.firedJobs = this.list;
 	}
+
+	/** Forgets a job, so it can fire again (e.g. when emitting it failed). */
+	remove(key: string): void {
+		const at = this.list.indexOf(key);
+		if (at < 0) return;
+		this.list.splice(at, 1);
+		this.staticData.firedJobs = this.list;
+	}
 }
 
 /** Splits the "Job IDs" field: commas, spaces or new lines; duplicates dropped. */

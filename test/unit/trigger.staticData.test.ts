@@ -24,6 +24,11 @@ describe('FiredJobs and n8n static data change tracking', () => {
 		new FiredJobs(nodeData).add('job-2');
 		expect(root.__dataChanged).toBe(true);
 		expect(nodeData.firedJobs).toEqual(['job-1', 'job-2']);
+
+		root.__dataChanged = false;
+		new FiredJobs(nodeData).remove('job-1');
+		expect(root.__dataChanged).toBe(true);
+		expect(nodeData.firedJobs).toEqual(['job-2']);
 	});
 });
 
