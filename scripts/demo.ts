@@ -48,13 +48,22 @@ async function main(): Promise<number> {
 			const items = nodeItems(res.data, example.rowsNode!);
 			const file = example.outputFile ? path.join(outputDir, example.outputFile) : '';
 			const fileOk = file && fs.existsSync(file) ? `${path.relative(REPO, file)} (${fs.statSync(file).size} B)` : 'not written';
-			const ok = res.ok && items.length === example.expectRows && fileOk !== 'not written';
+			const missing = (example.rowKeys ?? []).filter((k) => !items.every((r) => r && typeof r === 'object' && k in r));
+			if (missing.length) log('demo', `  rows lack ${missing.join(', ')}: ${JSON.stringify(items[0])}`);
+			const ok = res.ok && items.length === example.expectRows && !missing.length && fileOk !== 'not written';
 			if (!ok) {
 				failures++;
 				log('demo', `  FAILED: ${executionError(res.data) ?? res.output.split('\n').slice(-15).join('\n')}`);
 			}
 			log('demo', `  ${ok ? 'done' : 'failed'} in ${secs(Date.now() - t)}: job ${job?.id ?? '?'} ${job?.status ?? '?'}, ${items.length} rows`);
 			rows.push([example.title, job ? `${job.status}` : 'n/a', String(items.length), fileOk]);
+		}
+		for (const { entry, emulator } of started) {
+			const throttled = emulator.throttled?.() ?? 0;
+			if (throttled) {
+				failures++;
+				log('demo', `${entry.title}: the emulator refused ${throttled} request(s) with 429 (the nodes must stay under its rate limits)`);
+			}
 		}
 		const loadErrors = n8n.loadErrors();
 		if (loadErrors.length) {

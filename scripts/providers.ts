@@ -6,7 +6,9 @@
  */
 import { PlatformJobsEmulator } from '../test/emulators/platformJobs';
 import type { PlatformJobPlan } from '../test/emulators/platformJobs';
+import { HasDataEmulator } from '../test/emulators/hasData';
 import { HirebaseEmulator } from '../test/emulators/hirebase';
+import { LobstrEmulator } from '../test/emulators/lobstr';
 
 export interface ExampleWorkflow {
 	/** File under examples/. */
@@ -19,6 +21,8 @@ export interface ExampleWorkflow {
 	/** The node whose output items are the job's rows, and how many there must be. */
 	rowsNode?: string;
 	expectRows?: number;
+	/** Fields every row must have (checks the provider's rows were unwrapped, not just counted). */
+	rowKeys?: string[];
 	/** The node that outputs the job (status) and the XLSX file the workflow writes. */
 	jobNode?: string;
 	outputFile?: string;
@@ -37,6 +41,8 @@ export interface RunningEmulator {
 	createTimedJob?(id: string, afterMs: number, rows: number): void;
 	/** How many requests the emulator got about a job (stop test). Optional per provider. */
 	requestsAbout?(id: string): number;
+	/** How many requests the emulator refused with 429 so far (providers with rate limits). */
+	throttled?(): number;
 }
 
 export interface ProviderEntry {
@@ -159,5 +165,93 @@ const hirebase: ProviderEntry = {
 	],
 };
 
+// ---------------------------------------------------------------- Lobstr
+
+/** Three pages of /results (100 a page) at Lobstr's 2 requests/s. */
+export const LOBSTR_RESULT_ROWS = 250;
+export const LOBSTR_DEMO_SQUID = '5e0f3c2a9d8b4e7fa1c6b3d2e4f50718';
+
+const lobstr: ProviderEntry = {
+	key: 'lobstr',
+	title: 'Lobstr',
+	devPort: 5702,
+	credential: { id: 'asyncJobsLobstr1', name: 'Lobstr (local emulator)', type: 'lobstrApi' },
+	async start(port) {
+		// Lobstr's published per-endpoint limits stay on (results 2/s): the nodes must stay under them.
+		const emulator = new LobstrEmulator({ apiKey: 'lobstr-demo-key' });
+		await emulator.start(port);
+		// A squid with a known id and two tasks; each run started on it takes ~6 s
+		// (1.5 s pending, 4 s running, 0.5 s uploading) and yields the rows.
+		const created = emulator.addSquid('Demo: Google Maps leads', {
+			pendingMs: 1500,
+			runningMs: 4000,
+			uploadingMs: 500,
+			rows: LOBSTR_RESULT_ROWS,
+		});
+		const squid = emulator.squids.get(created)!;
+		emulator.squids.delete(created);
+		squid.id = LOBSTR_DEMO_SQUID;
+		emulator.squids.set(squid.id, squid);
+		emulator.addTask(squid.id, { url: 'https://www.google.com/maps/search/coffee+berlin' });
+		emulator.addTask(squid.id, { url: 'https://www.google.com/maps/search/coffee+lisbon' });
+		return {
+			baseUrl: emulator.baseUrl,
+			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
+			stop: () => emulator.stop(),
+			throttled: () => emulator.rejected,
+		};
+	},
+	examples: [
+		{
+			file: 'lobstr-run-to-xlsx.json',
+			id: 'asyncJobsLobsEx1',
+			title: 'Lobstr: start squid run → XLSX',
+			kind: 'run',
+			jobNode: 'Start Squid Run',
+			rowsNode: 'Get Run Results',
+			expectRows: LOBSTR_RESULT_ROWS,
+			rowKeys: ['id', 'run', 'squid', 'name', 'rating'],
+			outputFile: 'lobstr-results.xlsx',
+		},
+	],
+};
+
+// ---------------------------------------------------------------- HasData
+
+/** Two pages of /results (100 a page). */
+export const HASDATA_RESULT_ROWS = 120;
+
+const hasData: ProviderEntry = {
+	key: 'hasData',
+	title: 'HasData',
+	devPort: 0, // the emulator picks its ports (API + file host)
+	credential: { id: 'asyncJobsHasData', name: 'HasData (local emulator)', type: 'hasDataApi' },
+	async start() {
+		const emulator = new HasDataEmulator('hasdata-demo-key');
+		await emulator.start();
+		// Every job started through the API takes ~6 s (1.5 s pending, 4.5 s in progress).
+		emulator.defaultPlan = { queuedMs: 1500, runMs: 4500, rows: HASDATA_RESULT_ROWS };
+		return {
+			baseUrl: emulator.baseUrl,
+			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
+			stop: () => emulator.stop(),
+		};
+	},
+	examples: [
+		{
+			file: 'hasdata-job-to-xlsx.json',
+			id: 'asyncJobsHasDEx1',
+			title: 'HasData: start crawler job → XLSX',
+			kind: 'run',
+			jobNode: 'Start Crawler Job',
+			rowsNode: 'Get Job Rows',
+			expectRows: HASDATA_RESULT_ROWS,
+			// The rows are HasData's `data[i].data`, unwrapped.
+			rowKeys: ['url', 'title', 'statusCode'],
+			outputFile: 'hasdata-results.xlsx',
+		},
+	],
+};
+
 /** Every provider, in display order. */
-export const PROVIDERS: ProviderEntry[] = [platformJobs, hirebase];
+export const PROVIDERS: ProviderEntry[] = [platformJobs, hirebase, lobstr, hasData];

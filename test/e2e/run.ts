@@ -119,6 +119,9 @@ async function main(): Promise<number> {
 					const rows = nodeItems(res.data, example.rowsNode!);
 					assert(rows.length === example.expectRows, `expected ${example.expectRows} rows from "${example.rowsNode}", got ${rows.length}`);
 					assert(rows.every((r) => r && typeof r === 'object' && Object.keys(r).length > 0), 'a row is empty');
+					for (const key of example.rowKeys ?? []) {
+						assert(rows.every((r) => key in r), `a row from "${example.rowsNode}" lacks "${key}": ${JSON.stringify(rows.find((r) => !(key in r)))}`);
+					}
 					const file = path.join(outputDir, example.outputFile!);
 					assert(fs.existsSync(file), `${file} was not written`);
 					const head = fs.readFileSync(file).subarray(0, 2).toString('latin1');
@@ -126,6 +129,14 @@ async function main(): Promise<number> {
 				});
 			}
 		});
+
+		for (const { entry, emulator } of started) {
+			if (!emulator.throttled) continue;
+			await test(`${entry.title}: the workflows stayed under the API's rate limits (no 429)`, async () => {
+				const throttled = emulator.throttled!();
+				assert(throttled === 0, `the emulator refused ${throttled} request(s) with 429`);
+			});
+		}
 
 		const loadErrorsBefore = n.loadErrors();
 		await test('n8n logs no error loading the package (CLI runs)', async () => {
