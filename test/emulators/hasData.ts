@@ -138,8 +138,10 @@ export class HasDataEmulator {
 	rowsOf(job: StoredJob, now = Date.now()): number {
 		const startedAt = job.createdAt + job.plan.queuedMs;
 		const end = Math.min(job.stoppedAt ?? now, now);
+		// A job with no run time is finished (with all its rows) from its start on,
+		// including a read in the very millisecond it was created.
+		if (job.plan.runMs <= 0) return end >= startedAt ? job.plan.rows : 0;
 		if (end <= startedAt) return 0;
-		if (job.plan.runMs <= 0) return job.plan.rows;
 		const ran = Math.min(job.plan.runMs, end - startedAt);
 		return Math.floor((job.plan.rows * ran) / job.plan.runMs);
 	}
