@@ -6,7 +6,7 @@ import { parseFileRows } from '../shared/fileRows';
 import type { FileFormat } from '../shared/fileRows';
 import type { CanonicalJob } from '../shared/job';
 import { readId } from '../shared/params';
-import { downloadWithoutCredentials } from '../shared/transport';
+import { downloadWithoutCredentials, safeHost } from '../shared/transport';
 import { readHirebaseTask } from './hirebase.adapter';
 
 export function resultFields(show: Show): INodeProperties[] {
@@ -164,10 +164,3 @@ function fileNameOf(url: string, id: string, format: string | undefined): string
 	return `hirebase-export-${id}.${format === 'csv' ? 'csv' : 'json'}`;
 }
 
-function safeHost(url: string): string {
-	try {
-		return new URL(url).host;
-	} catch {
-		return 'invalid URL';
-	}
-}

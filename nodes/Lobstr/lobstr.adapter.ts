@@ -195,6 +195,13 @@ export async function abortRun(ctx: IExecuteFunctions, runId: string, itemIndex:
 	return runToCanonical({ id: runId, ...body });
 }
 
+/** Lobstr's list envelope: a `next` link, else `total_pages`, else a full page means maybe more. */
+function hasMorePages(body: IDataObject, page: number, rowCount: number, limit: number): boolean {
+	if (body.next) return true;
+	const totalPages = Number(body.total_pages);
+	return Number.isFinite(totalPages) ? page < totalPages : rowCount >= limit;
+}
+
 export type ResultsScope = { run: string; squid?: undefined } | { squid: string; run?: undefined };
 
 /** One page of GET /results (run or squid, never both; optional task). */
@@ -212,8 +219,7 @@ export async function resultsPage(
 	if (task) qs.task = task;
 	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: '/results', qs, itemIndex, rateLimit: lobstrLimits.results });
 	const rows = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
-	const totalPages = Number(body.total_pages);
-	const hasMore = body.next ? true : Number.isFinite(totalPages) ? page < totalPages : rows.length >= limit;
+	const hasMore = hasMorePages(body, page, rows.length, limit);
 	const total = Number(body.total_results);
 	return { rows, hasMore, total: Number.isFinite(total) ? total : null };
 }
@@ -233,8 +239,7 @@ function squidOf(row: IDataObject): Squid {
 export async function squidsPage(ctx: RequestContext, page: number, limit = PAGE_SIZE): Promise<{ squids: Squid[]; hasMore: boolean }> {
 	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: '/squids', qs: { page, limit }, rateLimit: lobstrLimits.squids });
 	const rows = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
-	const totalPages = Number(body.total_pages);
-	const hasMore = body.next ? true : Number.isFinite(totalPages) ? page < totalPages : rows.length >= limit;
+	const hasMore = hasMorePages(body, page, rows.length, limit);
 	return { squids: rows.map(squidOf).filter((s) => s.id), hasMore };
 }
 

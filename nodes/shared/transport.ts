@@ -267,7 +267,8 @@ function lowerCaseKeys(headers: Record<string, unknown> | undefined): Record<str
 	return out;
 }
 
-function safeHost(url: string): string {
+/** The host of a URL for messages, without failing on a malformed one. */
+export function safeHost(url: string): string {
 	try {
 		return new URL(url).host;
 	} catch {
