@@ -63,8 +63,8 @@ export function hasDataJobToCanonical(body: IDataObject): CanonicalJob {
 	});
 }
 
-export const readHasDataJob: JobReader = async (ctx, id, itemIndex) => {
-	const body = await apiRequest(ctx, hasDataApi, { method: 'GET', path: urlPath`/scrapers/jobs/${id}`, itemIndex });
+export const readHasDataJob: JobReader = async (ctx, id, itemIndex, options) => {
+	const body = await apiRequest(ctx, hasDataApi, { method: 'GET', path: urlPath`/scrapers/jobs/${id}`, itemIndex, ...options });
 	return hasDataJobToCanonical(body);
 };
 
@@ -204,7 +204,7 @@ export async function stopHasDataJob(ctx: IExecuteFunctions, itemIndex: number):
 }
 
 /** Fetches one page of /results and unwraps each row from `data[i].data`. */
-async function resultsPage(ctx: RequestContext, id: string, page: number, limit: number, itemIndex: number): Promise<Page & { ids: string[] }> {
+async function resultsPage(ctx: RequestContext, id: string, page: number, limit: number, itemIndex: number): Promise<Page> {
 	const body = await apiRequest(ctx, hasDataApi, {
 		method: 'GET',
 		path: urlPath`/scrapers/jobs/${id}/results`,
@@ -218,34 +218,29 @@ async function resultsPage(ctx: RequestContext, id: string, page: number, limit:
 	const hasMore = meta.nextPageUrl !== undefined ? !!meta.nextPageUrl : Number.isFinite(last) && current < last;
 	return {
 		rows: entries.map((e) => (e && typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data) ? (e.data as IDataObject) : e)),
-		ids: entries.map((e) => String(e?.id ?? '')),
+		keys: entries.map((e) => String(e?.id ?? '')),
 		hasMore,
+		totalPages: Number.isFinite(last) && last > 0 ? last : undefined,
 	};
 }
 
+/** Pages of /results fetched at once once the page count is known. */
+export const RESULTS_CONCURRENCY = 4;
+
 /**
- * Get Results: pages through /results, one item per row. Rows of a job still
- * running can shift between pages while it adds rows, so a row seen twice
- * (same row id) is output once.
+ * Get Results: pages through /results, one item per row, several pages at a
+ * time. Rows of a job still running can shift between pages while it adds
+ * rows, so a row seen twice (same row id) is output once (collectPages).
  */
 export async function hasDataResults(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const id = readId(ctx, itemIndex, 'jobId', 'Job ID');
 	const limit = rowLimit(ctx.getNodeParameter('returnAll', itemIndex, false) as boolean, ctx.getNodeParameter('limit', itemIndex, 50));
-	const seen = new Set<string>();
-	return collectPages(
-		async (page, pageSize) => {
-			const result = await resultsPage(ctx, id, page, pageSize, itemIndex);
-			const rows = result.rows.filter((_, n) => {
-				const rowId = result.ids[n];
-				if (!rowId) return true;
-				if (seen.has(rowId)) return false;
-				seen.add(rowId);
-				return true;
-			});
-			return { rows, hasMore: result.hasMore };
-		},
-		{ limit, pageSize: RESULTS_PAGE_SIZE },
-	);
+	return collectPages((page, pageSize) => resultsPage(ctx, id, page, pageSize, itemIndex), {
+		limit,
+		pageSize: RESULTS_PAGE_SIZE,
+		concurrency: RESULTS_CONCURRENCY,
+		what: `the results of job ${id}`,
+	});
 }
 
 const MIME: Record<FileFormat, string> = {

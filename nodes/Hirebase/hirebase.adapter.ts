@@ -53,8 +53,8 @@ export function hirebaseTaskToCanonical(task: IDataObject): CanonicalJob {
 	});
 }
 
-export const readHirebaseTask: JobReader = async (ctx, id, itemIndex) => {
-	const body = await apiRequest(ctx, hirebaseApi, { method: 'GET', path: urlPath`/v2/tasks/${id}`, itemIndex });
+export const readHirebaseTask: JobReader = async (ctx, id, itemIndex, options) => {
+	const body = await apiRequest(ctx, hirebaseApi, { method: 'GET', path: urlPath`/v2/tasks/${id}`, itemIndex, ...options });
 	return hirebaseTaskToCanonical(body);
 };
 

@@ -34,7 +34,14 @@ async function getResults(ctx: IExecuteFunctions, i: number): Promise<IDataObjec
 	const options = ctx.getNodeParameter('resultOptions', i, {}) as IDataObject;
 	const task = typeof options.task === 'string' && options.task.trim() ? options.task.trim() : undefined;
 	const limit = rowLimit(ctx.getNodeParameter('returnAll', i, false) as boolean, ctx.getNodeParameter('limit', i, 50));
-	return collectPages((page, pageSize) => resultsPage(ctx, scope, task, page, pageSize, i), { limit, pageSize: PAGE_SIZE });
+	// Two pages at a time: the /results limit (2 req/s, kept by the adapter's bucket) is
+	// then used to the full while each answer's latency overlaps the next request.
+	return collectPages((page, pageSize) => resultsPage(ctx, scope, task, page, pageSize, i), {
+		limit,
+		pageSize: PAGE_SIZE,
+		concurrency: 2,
+		what: `the results of ${scope.run ? `run ${scope.run}` : `squid ${scope.squid}`}`,
+	});
 }
 
 const runOps = (...ops: string[]) => ({ resource: ['run'], operation: ops });

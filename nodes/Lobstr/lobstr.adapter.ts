@@ -128,19 +128,19 @@ export function taskToCanonical(task: IDataObject): CanonicalJob {
 	});
 }
 
-export const readTask: JobReader = async (ctx, hash, itemIndex) => {
-	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/tasks/${hash}`, itemIndex, rateLimit: lobstrLimits.tasks });
+export const readTask: JobReader = async (ctx, hash, itemIndex, options) => {
+	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/tasks/${hash}`, itemIndex, rateLimit: lobstrLimits.tasks, ...options });
 	return taskToCanonical(body);
 };
 
 /** GET /runs/{id} and its stats (percent_done), so the item carries progress. */
-export const readRun: JobReader = async (ctx, id, itemIndex) => {
-	const run = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${id}`, itemIndex, rateLimit: lobstrLimits.runs });
+export const readRun: JobReader = async (ctx, id, itemIndex, options) => {
+	const run = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${id}`, itemIndex, rateLimit: lobstrLimits.runs, ...options });
 	let stats: IDataObject | undefined;
 	const providerStatus = String(run.status ?? '').toLowerCase();
 	// A finished run's stats add nothing the run lacks; skip the request.
 	if (!['done', 'aborted', 'error'].includes(providerStatus)) {
-		stats = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${id}/stats`, itemIndex, rateLimit: lobstrLimits.runs });
+		stats = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${id}/stats`, itemIndex, rateLimit: lobstrLimits.runs, ...options });
 	}
 	return runToCanonical(run, stats);
 };
@@ -221,7 +221,15 @@ export async function resultsPage(
 	const rows = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
 	const hasMore = hasMorePages(body, page, rows.length, limit);
 	const total = Number(body.total_results);
-	return { rows, hasMore, total: Number.isFinite(total) ? total : null };
+	const totalPages = Number(body.total_pages);
+	return {
+		rows,
+		hasMore,
+		total: Number.isFinite(total) ? total : null,
+		totalPages: Number.isFinite(totalPages) && totalPages > 0 ? totalPages : undefined,
+		// Result rows carry their own id: a row seen twice (a repeated page) is output once.
+		keys: rows.map((row) => (row && (typeof row.id === 'string' || typeof row.id === 'number') ? String(row.id) : '')),
+	};
 }
 
 export interface Squid {

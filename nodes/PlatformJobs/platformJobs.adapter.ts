@@ -71,8 +71,8 @@ function unwrap(ctx: RequestContext, body: IDataObject, itemIndex?: number): IDa
 	});
 }
 
-export const readPlatformJob: JobReader = async (ctx, id, itemIndex) => {
-	const body = await apiRequest(ctx, platformApi, { method: 'GET', path: urlPath`/jobs/${id}`, itemIndex });
+export const readPlatformJob: JobReader = async (ctx, id, itemIndex, options) => {
+	const body = await apiRequest(ctx, platformApi, { method: 'GET', path: urlPath`/jobs/${id}`, itemIndex, ...options });
 	return platformJobToCanonical(unwrap(ctx, body, itemIndex));
 };
 

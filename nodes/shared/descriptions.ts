@@ -70,7 +70,7 @@ export function waitFields(show: Show): INodeProperties[] {
 					type: 'number',
 					default: 60,
 					typeOptions: { minValue: 1 },
-					description: 'With Back Off on, the interval never grows beyond this',
+					description: 'The longest gap between two reads of one job, with Back Off or Read by Progress',
 				},
 				{
 					displayName: 'On Failed or Cancelled Job',
@@ -91,6 +91,14 @@ export function waitFields(show: Show): INodeProperties[] {
 						{ name: 'Fail the Item', value: 'error', description: 'Stop with an error (or an error item, with "Continue on Fail")' },
 						{ name: 'Output Last State', value: 'output', description: 'Pass the job on as last seen, with timedOut set to true' },
 					],
+				},
+				{
+					displayName: 'Read by Progress',
+					name: 'readByProgress',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether a job that reports its progress is read less often while it is far from done (halfway to its projected finish, up to the Max Poll Interval) and every Poll Interval near the end. Jobs without progress are read every Poll Interval. Saves requests without noticing the finish later.',
 				},
 			],
 		},

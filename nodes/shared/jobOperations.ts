@@ -6,12 +6,12 @@ import { readId, readWaitParameters } from './params';
 import type { WaitParameters } from './params';
 import { perItem } from './router';
 import type { ItemResult, Operation } from './router';
-import type { RequestContext } from './transport';
+import type { ReadOptions, RequestContext } from './transport';
 import { waitForJobs } from './wait';
 import type { WaitOutcome } from './wait';
 
 /** Reads one job (or run, or task) and returns it as a canonical job. */
-export type JobReader = (ctx: RequestContext, id: string, itemIndex?: number) => Promise<CanonicalJob>;
+export type JobReader = (ctx: RequestContext, id: string, itemIndex?: number, options?: ReadOptions) => Promise<CanonicalJob>;
 
 /** Starts work (start, rerun…) exactly once and returns the new job. */
 export type JobStarter = (ctx: IExecuteFunctions, itemIndex: number) => Promise<CanonicalJob>;
@@ -91,7 +91,7 @@ async function waitAndSettle(
 	}
 	const outcomes = await waitForJobs(
 		waiting.map((w) => w.jobId),
-		(jobId) => read(ctx, jobId, waiting.find((w) => w.jobId === jobId)?.itemIndex),
+		(jobId, options) => read(ctx, jobId, waiting.find((w) => w.jobId === jobId)?.itemIndex, options),
 		settings,
 	);
 	waiting.forEach((w, n) => {

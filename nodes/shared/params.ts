@@ -64,10 +64,13 @@ export function readWaitParameters(ctx: IExecuteFunctions, itemIndex: number): W
 	const timeoutSeconds = positive(ctx, itemIndex, 'timeout', 'Timeout (Seconds)', 600);
 	const options = ctx.getNodeParameter('waitOptions', itemIndex, {}) as IDataObject;
 	const backoff = options.backoff === true;
-	const maxSeconds = backoff ? Math.max(pollSeconds, Number(options.maxPollInterval ?? 60) || 60) : pollSeconds;
+	const maxGapSeconds = Math.max(pollSeconds, Number(options.maxPollInterval ?? 60) || 60);
+	const maxSeconds = backoff ? maxGapSeconds : pollSeconds;
 	return {
 		pollIntervalMs: pollSeconds * 1000,
 		maxIntervalMs: maxSeconds * 1000,
+		// Progress may stretch a job's reads up to Max Poll Interval (readSchedule.ts); off, every interval.
+		maxGapMs: options.readByProgress === false ? pollSeconds * 1000 : maxGapSeconds * 1000,
 		backoffFactor: backoff ? 1.5 : 1,
 		timeoutMs: timeoutSeconds * 1000,
 		signal: cancelSignalOf(ctx),

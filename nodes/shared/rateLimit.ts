@@ -19,11 +19,12 @@ const blockedUntil = new Map<string, number>();
  * announced (X-RateLimit-Remaining: 0), and, when a `limit` is given, until the
  * request fits in its window. Records the request.
  */
-export async function waitForSlot(bucket: string, limit: RateLimit | undefined, signal?: AbortSignal): Promise<void> {
+export async function waitForSlot(bucket: string, limit: RateLimit | undefined, signal?: AbortSignal, deadline?: number): Promise<void> {
 	for (;;) {
 		const now = Date.now();
 		const block = blockedUntil.get(bucket) ?? 0;
 		if (block > now) {
+			if (deadline !== undefined && block > deadline) throw new SlotDeadlineError();
 			await pause(block - now, signal);
 			continue;
 		}
@@ -35,7 +36,17 @@ export async function waitForSlot(bucket: string, limit: RateLimit | undefined, 
 			return;
 		}
 		recentRequests.set(limit.bucket, window);
-		await pause(window[0] + limit.perMs - now + 1, signal);
+		const free = window[0] + limit.perMs + 1;
+		if (deadline !== undefined && free > deadline) throw new SlotDeadlineError();
+		await pause(free - now, signal);
+	}
+}
+
+/** No request may go before the caller's deadline (see `waitForSlot`). */
+export class SlotDeadlineError extends Error {
+	constructor() {
+		super('No request slot before the deadline');
+		this.name = 'SlotDeadlineError';
 	}
 }
 

@@ -12,7 +12,7 @@ import type {
 
 import { apiError } from './errors';
 import { ExecutionCancelledError, pause } from './pause';
-import { blockBucketUntil, waitForSlot } from './rateLimit';
+import { blockBucketUntil, SlotDeadlineError, waitForSlot } from './rateLimit';
 import type { RateLimit } from './rateLimit';
 
 /** Every n8n context a node of ours can make requests from. */
@@ -37,6 +37,38 @@ export interface ApiRequest {
 	body?: IDataObject | IDataObject[];
 	itemIndex?: number;
 	rateLimit?: RateLimit;
+	/**
+	 * Epoch ms after which a read must not keep retrying or waiting: a wait with a
+	 * Timeout passes its deadline here, so retries never push its end past it.
+	 */
+	deadline?: number;
+	/** Called with the server's quota headers (X-RateLimit-*) of every answer that has them. */
+	onQuota?: (quota: Quota) => void;
+}
+
+/** What a server said about its request quota in one answer. */
+export interface Quota {
+	remaining: number;
+	limit?: number;
+	/** Epoch ms when the quota refills, if the server said. */
+	resetAt?: number;
+}
+
+/** The options a reader passes through to its reads (see `JobReader`). */
+export type ReadOptions = Pick<ApiRequest, 'deadline' | 'onQuota'>;
+
+// Failures worth another try later (429, 5xx, network, a deadline cut): a wait
+// treats them as a missed poll, not as the end of the job.
+const transientFailures = new WeakSet<Error>();
+
+/** Whether `error` is a read that failed for now (429, 5xx, network, retries cut at a deadline). */
+export function isTransientFailure(error: unknown): boolean {
+	return error instanceof Error && transientFailures.has(error);
+}
+
+function transient<E extends Error>(error: E): E {
+	transientFailures.add(error);
+	return error;
 }
 
 /**
@@ -103,8 +135,15 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		abortSignal: signal,
 	};
 
+	const pastDeadline = (waitMs: number) => req.deadline !== undefined && Date.now() + waitMs > req.deadline;
 	for (let attempt = 0; ; attempt++) {
-		await waitForSlot(req.rateLimit?.bucket ?? hostBucket, req.rateLimit, signal);
+		try {
+			await waitForSlot(req.rateLimit?.bucket ?? hostBucket, req.rateLimit, signal, req.deadline);
+		} catch (error) {
+			if (error instanceof SlotDeadlineError) throw transient(new NodeOperationError(ctx.getNode(), `${target.providerName} rate limit: no request allowed before the wait's deadline (${req.method} ${req.path})`, { itemIndex: req.itemIndex }));
+			throw error;
+		}
+		if (req.deadline !== undefined) options.timeout = Math.max(1000, Math.min(retryPolicy.requestTimeoutMs, req.deadline - Date.now()));
 		let response: FullResponse | undefined;
 		let failure: Error | undefined;
 		try {
@@ -121,27 +160,32 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 			// Status errors never throw (ignoreHttpStatusErrors), so what n8n throws here is a
 			// network failure it wrapped in NodeApiError, or a missing credential.
 			if (failure instanceof NodeOperationError) throw failure;
-			if (retryable && attempt < retryPolicy.maxRetries) {
-				await pause(backoffMs(attempt), signal);
+			const wait = backoffMs(attempt);
+			if (retryable && attempt < retryPolicy.maxRetries && !pastDeadline(wait)) {
+				await pause(wait, signal);
 				continue;
 			}
-			throw networkError(ctx, target, req, failure ?? new Error('no response'), retryable ? attempt + 1 : undefined);
+			const error = networkError(ctx, target, req, failure ?? new Error('no response'), retryable ? attempt + 1 : undefined);
+			throw retryable ? transient(error) : error;
 		}
 
 		const status = Number(response.statusCode);
 		const headers = lowerCaseKeys(response.headers);
 		rememberServerRateLimit(req.rateLimit?.bucket ?? hostBucket, headers);
+		reportQuota(req, headers);
 		if (status < 400) return response.body as T;
 
-		const transient = status === 429 || status >= 500;
-		if (retryable && transient && attempt < retryPolicy.maxRetries) {
+		const isTransient = status === 429 || status >= 500;
+		let cutAtDeadline = false;
+		if (retryable && isTransient && attempt < retryPolicy.maxRetries) {
 			const wait = serverWaitMs(headers) ?? backoffMs(attempt);
-			if (wait <= retryPolicy.maxServerWaitMs) {
+			cutAtDeadline = pastDeadline(wait);
+			if (wait <= retryPolicy.maxServerWaitMs && !cutAtDeadline) {
 				await pause(wait, signal);
 				continue;
 			}
 		}
-		throw apiError({
+		const error = apiError({
 			node: ctx.getNode(),
 			providerName: target.providerName,
 			status,
@@ -149,13 +193,24 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 			method: req.method,
 			path: req.path,
 			itemIndex: req.itemIndex,
-			note: !retryable && transient
+			note: !retryable && isTransient
 				? 'It was not retried automatically, because repeating this request could start a duplicate job: check the provider before running it again.'
-				: retryable && attempt > 0
-					? `Gave up after ${attempt + 1} attempts.`
-					: undefined,
+				: cutAtDeadline
+					? `Stopped retrying after ${attempt + 1} attempt(s) at the wait's deadline.`
+					: retryable && attempt > 0
+						? `Gave up after ${attempt + 1} attempts.`
+						: undefined,
 		});
+		throw retryable && isTransient ? transient(error) : error;
 	}
+}
+
+function reportQuota(req: ApiRequest, headers: Record<string, unknown>): void {
+	if (!req.onQuota || headers['x-ratelimit-remaining'] === undefined) return;
+	const remaining = Number(headers['x-ratelimit-remaining']);
+	if (!Number.isFinite(remaining)) return;
+	const limit = Number(headers['x-ratelimit-limit']);
+	req.onQuota({ remaining, limit: Number.isFinite(limit) ? limit : undefined, resetAt: resetAtMs(headers, Date.now()) });
 }
 
 /**

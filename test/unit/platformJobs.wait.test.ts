@@ -41,7 +41,8 @@ describe('Platform Jobs: Wait for Completion', () => {
 		// Finished jobs are not read again: far fewer reads than 50 × rounds.
 		expect(requests).toBeLessThan(50 * Math.ceil(longest / 500 + 1) * 0.75);
 		const last = items[49].json;
-		expect(last.polls).toBeGreaterThanOrEqual(10);
+		// Read by Progress: the longest job is read a few times, not every 0.5 s.
+		expect(last.polls).toBeGreaterThanOrEqual(3);
 		expect(last.timedOut).toBe(false);
 		expect(last.waitedSeconds).toBeGreaterThan(4.5);
 		// Wait fields come before raw.
