@@ -2,11 +2,12 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { Show } from '../shared/descriptions';
-import { parseFileRows } from '../shared/fileRows';
 import type { FileFormat } from '../shared/fileRows';
+import { streamFileRows } from '../shared/fileRowStream';
 import type { CanonicalJob } from '../shared/job';
 import { readId } from '../shared/params';
-import { downloadWithoutCredentials, safeHost } from '../shared/transport';
+import { openDownload, readSmallBody } from '../shared/streamDownload';
+import { safeHost } from '../shared/transport';
 import { readHirebaseTask } from './hirebase.adapter';
 
 export function resultFields(show: Show): INodeProperties[] {
@@ -50,7 +51,12 @@ export function resultFields(show: Show): INodeProperties[] {
 const RERUN_HINT =
 	'Hirebase download links are only valid for a limited time. Use the "Rerun" operation to export the same search again, then Get Results from the new task.';
 
-/** Get Results: one item per record of a finished export, or the file itself. */
+/**
+ * Get Results: one item per record of a finished export, or the file itself.
+ * The file is streamed (streamDownload.ts): into n8n's binary data for Output
+ * as File, or through the row parser (fileRowStream.ts), which stops the
+ * download once a Limit is reached.
+ */
 export async function getHirebaseResults(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readId(ctx, itemIndex, 'taskId', 'Task ID');
 	const options = ctx.getNodeParameter('resultOptions', itemIndex, {}) as IDataObject;
@@ -58,18 +64,21 @@ export async function getHirebaseResults(ctx: IExecuteFunctions, itemIndex: numb
 	const task = await readHirebaseTask(ctx, id, itemIndex);
 	const url = downloadUrlOf(ctx, task, itemIndex);
 
-	const download = await downloadWithoutCredentials(ctx, 'Hirebase', url, itemIndex);
-	if (download.status >= 400) throw downloadError(ctx, task, download.status, download.body, url, itemIndex);
+	const download = await openDownload(ctx, 'Hirebase', url, itemIndex);
+	if (download.status >= 400) throw downloadError(ctx, task, download.status, await readSmallBody(download.body), url, itemIndex);
 
 	const format = (task.format as string | null) ?? undefined;
 	if (options.outputAsFile === true) {
 		const field = String(options.binaryPropertyName ?? 'data').trim() || 'data';
 		const fileName = fileNameOf(url, id, format);
 		const mimeType = download.contentType.split(';')[0].trim() || (format === 'csv' ? 'text/csv' : 'application/json');
-		const binary = await ctx.helpers.prepareBinaryData(download.body, fileName, mimeType);
+		// A stream goes to n8n's binary data store as it arrives (on disk in filesystem mode).
+		const binary = await ctx.helpers.prepareBinaryData(download.body as never, fileName, mimeType);
+		const stored = Number((binary as { bytes?: unknown }).bytes);
+		const fileSize = download.contentLength ?? (Number.isFinite(stored) ? stored : null);
 		return [
 			{
-				json: { taskId: id, fileName, format, recordCount: task.resultCount, fileSize: download.body.length },
+				json: { taskId: id, fileName, format, recordCount: task.resultCount, fileSize },
 				binary: { [field]: binary },
 			},
 		];
@@ -77,7 +86,7 @@ export async function getHirebaseResults(ctx: IExecuteFunctions, itemIndex: numb
 
 	let rows: IDataObject[];
 	try {
-		rows = parseFileRows(download.body, { format: fileFormatOf(format), limit });
+		rows = (await streamFileRows(download.body, { format: fileFormatOf(format), limit })).rows;
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), `The export file of task ${id} could not be read: ${(error as Error).message}`, {
 			itemIndex,

@@ -118,26 +118,42 @@ export function parseCsvRows(text: string, limit = Infinity): IDataObject[] {
 	const onRecord = (cells: string[]): boolean => {
 		if (cells.length === 1 && cells[0] === '') return true;
 		if (!header) {
-			header = uniqueNames(cells.map((c) => c.trim()));
+			header = toCsvRow.header(cells);
 			return true;
 		}
-		const row: IDataObject = {};
-		for (let c = 0; c < Math.max(header.length, cells.length); c++) {
-			row[c < header.length ? header[c] : `column_${c + 1}`] = cells[c] ?? '';
-		}
-		rows.push(row);
+		rows.push(toCsvRow.row(header, cells));
 		return rows.length < limit;
 	};
 	readCsvRecords(text, onRecord);
 	return rows;
 }
 
-/** Calls `onRecord` with each record's cells; stops when it returns false. */
-export function readCsvRecords(text: string, onRecord: (cells: string[]) => boolean): void {
+/** Turning CSV cells into a header and rows (shared by the whole-file and the streaming reader). */
+export const toCsvRow = {
+	header: (cells: string[]): string[] => uniqueNames(cells.map((c) => c.trim())),
+	row(header: string[], cells: string[]): IDataObject {
+		const row: IDataObject = {};
+		for (let c = 0; c < Math.max(header.length, cells.length); c++) {
+			row[c < header.length ? header[c] : `column_${c + 1}`] = cells[c] ?? '';
+		}
+		return row;
+	},
+};
+
+/**
+ * Calls `onRecord` with each record's cells; stops when it returns false.
+ * Returns how many characters were consumed. With `final: false` (a chunk of a
+ * file still downloading) a record that may go on in the next chunk — an open
+ * quote, or no line end yet — is not read: the caller keeps the text from the
+ * returned position and feeds it again with more.
+ */
+export function readCsvRecords(text: string, onRecord: (cells: string[]) => boolean, options: { final?: boolean } = {}): number {
+	const final = options.final !== false;
 	const length = text.length;
 	let cells: string[] = [];
 	let i = 0;
 	let line = 1;
+	let recordStart = 0;
 	while (i < length) {
 		let cell: string;
 		if (text.charCodeAt(i) === 34 /* " */) {
@@ -146,7 +162,11 @@ export function readCsvRecords(text: string, onRecord: (cells: string[]) => bool
 			let from = i + 1;
 			for (;;) {
 				const quote = text.indexOf('"', from);
-				if (quote === -1) throw new FileRowsError(`CSV: a quoted field opened on line ${startLine} is never closed`);
+				if (quote === -1 || (!final && quote === length - 1)) {
+					// An open quote (or a closing one whose doubling may be in the next chunk).
+					if (!final) return recordStart;
+					throw new FileRowsError(`CSV: a quoted field opened on line ${startLine} is never closed`);
+				}
 				value += text.slice(from, quote);
 				if (text.charCodeAt(quote + 1) === 34) {
 					value += '"';
@@ -167,21 +187,28 @@ export function readCsvRecords(text: string, onRecord: (cells: string[]) => bool
 			cell = text.slice(i, end);
 			i = end;
 		}
+		// A record that reaches the end of an unfinished chunk may go on in the next one.
+		if (!final && (i >= length || (text.charCodeAt(i) === 13 && i + 1 >= length))) return recordStart;
 		cells.push(cell);
 		const ch = text.charCodeAt(i);
 		if (ch === 44 /* , */) {
 			i++;
-			if (i === length) cells.push('');
+			if (i === length) {
+				if (!final) return recordStart;
+				cells.push('');
+			}
 			continue;
 		}
 		// End of record: \n, \r\n, lone \r, or end of text.
 		if (ch === 13 /* \r */) i++;
 		if (text.charCodeAt(i) === 10 /* \n */) i++;
 		line++;
-		if (!onRecord(cells)) return;
+		recordStart = i;
+		if (!onRecord(cells)) return recordStart;
 		cells = [];
 	}
 	if (cells.length) onRecord(cells);
+	return length;
 }
 
 function nextSeparator(text: string, from: number): number {

@@ -284,7 +284,8 @@ function networkError(ctx: RequestContext, target: ApiTarget, req: ApiRequest, e
 	);
 }
 
-function backoffMs(attempt: number): number {
+/** Exponential backoff with jitter for the `attempt`-th retry. */
+export function backoffMs(attempt: number): number {
 	const exponential = retryPolicy.baseDelayMs * 2 ** attempt;
 	const jitter = Math.random() * retryPolicy.baseDelayMs;
 	return Math.min(retryPolicy.maxDelayMs, exponential + jitter);
@@ -316,7 +317,7 @@ function rememberServerRateLimit(bucket: string, headers: Record<string, unknown
 	if (reset !== undefined) blockBucketUntil(bucket, Math.min(reset, Date.now() + retryPolicy.maxServerWaitMs));
 }
 
-function lowerCaseKeys(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+export function lowerCaseKeys(headers: Record<string, unknown> | undefined): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(headers ?? {})) out[key.toLowerCase()] = value;
 	return out;

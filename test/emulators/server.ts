@@ -17,6 +17,8 @@ export interface EmulatorRequest {
 	at: number;
 	/** Headers to add to whatever answer this request gets (e.g. X-RateLimit-* on every response). */
 	responseHeaders: Record<string, string>;
+	/** Body bytes handed to the socket (large bodies go in chunks, so a client that stops early shows). */
+	bytesSent?: number;
 }
 
 export interface EmulatorResponse {
@@ -26,6 +28,10 @@ export interface EmulatorResponse {
 	/** Raw bytes instead of JSON (file downloads). */
 	raw?: Buffer | string;
 }
+
+/** Bodies above this size are written in chunks of CHUNK bytes, waiting for the client. */
+const LARGE_BODY = 256 * 1024;
+const CHUNK = 64 * 1024;
 
 export type Handler = (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
 
@@ -167,8 +173,37 @@ export class EmulatorServer {
 			payload = JSON.stringify(response.body);
 			headers['content-type'] ??= 'application/json';
 		}
+		const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
+		headers['content-length'] ??= String(bytes.length);
 		res.writeHead(response.status, headers);
-		res.end(payload);
+		if (bytes.length <= LARGE_BODY) {
+			if (request) request.bytesSent = bytes.length;
+			res.end(bytes);
+			return;
+		}
+		void this.sendInChunks(res, bytes, request);
+	}
+
+	/** Like a storage host: the body goes out as the client reads it, and stops when it hangs up. */
+	private async sendInChunks(res: http.ServerResponse, bytes: Buffer, request?: EmulatorRequest): Promise<void> {
+		let closed = false;
+		res.once('close', () => (closed = true));
+		let sent = 0;
+		while (sent < bytes.length && !closed) {
+			const chunk = bytes.subarray(sent, sent + CHUNK);
+			sent += chunk.length;
+			if (request) request.bytesSent = sent;
+			if (!res.write(chunk)) await new Promise<void>((resolve) => {
+				const done = () => {
+					res.off('drain', done);
+					res.off('close', done);
+					resolve();
+				};
+				res.once('drain', done);
+				res.once('close', done);
+			});
+		}
+		if (!closed) res.end();
 	}
 }
 

@@ -89,6 +89,17 @@ export async function sendLikeN8n(options: IHttpRequestOptions, sent?: SentReque
 	return result.data;
 }
 
+function prepared(data: Buffer, fileName?: string, mimeType?: string) {
+	return {
+		data: data.toString('base64'),
+		mimeType: mimeType ?? 'application/octet-stream',
+		fileName,
+		fileSize: String(data.length),
+		bytes: data.length,
+		fileExtension: fileName?.split('.').pop(),
+	};
+}
+
 function defaultsOf(properties: INodeProperties[]): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const p of properties) if (!(p.name in out)) out[p.name] = p.default;
@@ -144,13 +155,17 @@ function baseContext(options: ContextOptions) {
 				}
 			},
 			httpRequest: async (request: IHttpRequestOptions) => sendLikeN8n(request, options.sent),
-			prepareBinaryData: async (data: Buffer, fileName?: string, mimeType?: string) => ({
-				data: data.toString('base64'),
-				mimeType: mimeType ?? 'application/octet-stream',
-				fileName,
-				fileSize: String(data.length),
-				fileExtension: fileName?.split('.').pop(),
-			}),
+			// n8n takes a Buffer or a Readable; in its in-memory mode a stream is read whole, as here.
+			prepareBinaryData: async (input: Buffer | AsyncIterable<Buffer>, fileName?: string, mimeType?: string) => {
+				let data: Buffer;
+				if (Buffer.isBuffer(input)) data = input;
+				else {
+					const chunks: Buffer[] = [];
+					for await (const chunk of input) chunks.push(Buffer.from(chunk));
+					data = Buffer.concat(chunks);
+				}
+				return prepared(data, fileName, mimeType);
+			},
 			returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 		},
 	};
