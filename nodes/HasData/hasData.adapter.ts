@@ -7,7 +7,8 @@ import type { JobReader } from '../shared/jobOperations';
 import { readId, readJsonObject } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
 import type { Page } from '../shared/results';
-import { apiRequest, downloadWithoutCredentials, urlPath } from '../shared/transport';
+import { openDownload, readSmallBody } from '../shared/streamDownload';
+import { apiRequest, urlPath } from '../shared/transport';
 import type { ApiTarget, RequestContext } from '../shared/transport';
 import { FILE_FORMATS, WEBHOOK_EVENTS } from './hasData.constants';
 import type { FileFormat } from './hasData.constants';
@@ -278,17 +279,21 @@ export async function downloadHasDataFile(ctx: IExecuteFunctions, itemIndex: num
 					: 'Use "Wait for Completion" first, or start this workflow from a HasData trigger when the job finishes.',
 			});
 		}
-		const file = await downloadWithoutCredentials(ctx, 'HasData', url, itemIndex);
+		// Streamed into n8n's binary data as it arrives: a big export never sits whole in memory.
+		const file = await openDownload(ctx, 'HasData', url, itemIndex);
 		lastStatus = file.status;
 		if (file.status < 400) {
 			const fileName = `hasdata-${job.id}.${format}`;
 			const mimeType = file.contentType.split(';')[0].trim() || MIME[format];
-			const binary = await ctx.helpers.prepareBinaryData(file.body, fileName, mimeType);
+			const binary = await ctx.helpers.prepareBinaryData(file.body as never, fileName, mimeType);
+			const stored = Number((binary as { bytes?: unknown }).bytes);
+			const fileSize = file.contentLength ?? (Number.isFinite(stored) ? stored : null);
 			return {
-				json: { jobId: job.id, format, fileName, fileSize: file.body.length, resultCount: job.resultCount, creditsSpent: job.creditsSpent },
+				json: { jobId: job.id, format, fileName, fileSize, resultCount: job.resultCount, creditsSpent: job.creditsSpent },
 				binary: { [property]: binary },
 			};
 		}
+		await readSmallBody(file.body);
 		if (file.status !== 403 && file.status !== 404 && file.status !== 410) break;
 	}
 	throw new NodeOperationError(ctx.getNode(), `Could not download the ${format.toUpperCase()} file of job ${id}: the file host answered HTTP ${lastStatus}`, {
