@@ -121,10 +121,11 @@ export class QuotaPlan {
 		// Requests sent since the report are not in it yet.
 		const readsLeft = Math.floor((q.remaining - reserve) / requestsPerRead);
 		const window = q.resetAt - now;
-		// Nothing left: the next read goes just after the reset.
-		if (readsLeft <= 0) return window + 250;
+		// Nothing left: the next read goes just after the reset, when the quota is whole again.
+		const afterReset = window + 250;
+		if (readsLeft <= 0) return afterReset;
 		const expectedMs = Math.min(window, Math.max(0, deadline - now), Math.max(intervalMs, waitedMs));
-		return (expectedMs * pendingJobs) / readsLeft;
+		return Math.min(afterReset, (expectedMs * pendingJobs) / readsLeft);
 	}
 
 	/** How many reads may run at once without overdrawing the quota. */
