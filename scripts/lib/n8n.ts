@@ -51,6 +51,8 @@ export interface N8nOptions {
 	port?: number;
 	/** Extra env for n8n (e.g. values example workflows read via $env). */
 	env?: Record<string, string>;
+	/** The built package to stage (default: this repo's dist/); benchmarks compare builds with it. */
+	distDir?: string;
 }
 
 export interface CliResult {
@@ -98,7 +100,7 @@ export class N8n {
 		fs.rmSync(target, { recursive: true, force: true });
 		fs.mkdirSync(target, { recursive: true });
 		fs.copyFileSync(path.join(REPO, 'package.json'), path.join(target, 'package.json'));
-		fs.cpSync(path.join(REPO, 'dist'), path.join(target, 'dist'), { recursive: true });
+		fs.cpSync(this.options.distDir ?? path.join(REPO, 'dist'), path.join(target, 'dist'), { recursive: true });
 	}
 
 	env(): NodeJS.ProcessEnv {
@@ -149,9 +151,10 @@ export class N8n {
 	}
 
 	/** Runs one n8n CLI command to completion. */
-	cli(args: string[], timeoutMs = 180_000): Promise<CliResult> {
+	cli(args: string[], timeoutMs = 180_000, onSpawn?: (pid: number) => void): Promise<CliResult> {
 		return new Promise((resolve) => {
 			const child = spawn(this.nodeBin, [this.n8nBin, ...args], { env: this.env(), cwd: this.runDir });
+			if (child.pid) onSpawn?.(child.pid);
 			let stdout = '';
 			let stderr = '';
 			child.stdout.on('data', (d) => (stdout += d));
@@ -183,8 +186,8 @@ export class N8n {
 	}
 
 	/** Executes a saved workflow with `n8n execute --id` and returns its run data. */
-	async execute(id: string, timeoutMs = 180_000): Promise<{ ok: boolean; data: any; output: string }> {
-		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], timeoutMs);
+	async execute(id: string, timeoutMs = 180_000, onSpawn?: (pid: number) => void): Promise<{ ok: boolean; data: any; output: string }> {
+		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], timeoutMs, onSpawn);
 		const output = res.stdout + res.stderr;
 		return { ok: res.code === 0, data: parseJsonTail(res.stdout), output };
 	}
