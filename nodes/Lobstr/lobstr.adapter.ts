@@ -27,7 +27,8 @@ export const lobstrLimits: Record<'squids' | 'tasks' | 'runs' | 'results', RateL
 	squids: { bucket: 'lobstr:/squids', maxRequests: 120, perMs: 61_000 },
 	tasks: { bucket: 'lobstr:/tasks', maxRequests: 90, perMs: 61_000 },
 	runs: { bucket: 'lobstr:/runs', maxRequests: 120, perMs: 61_000 },
-	results: { bucket: 'lobstr:/results', maxRequests: 2, perMs: 1_100 },
+	// 2 per 1.04 s: 96 % of Lobstr's 2/s, the 40 ms absorbing network jitter.
+	results: { bucket: 'lobstr:/results', maxRequests: 2, perMs: 1_040 },
 };
 
 /** Largest page /results and the list endpoints accept. */

@@ -171,7 +171,9 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 
 		const status = Number(response.statusCode);
 		const headers = lowerCaseKeys(response.headers);
-		rememberServerRateLimit(req.rateLimit?.bucket ?? hostBucket, headers);
+		// A request paced by its own client-side limit reaches Remaining: 0 by design at the end of
+		// each window; holding the bucket until a reset given in whole seconds would only slow it.
+		if (!req.rateLimit || status === 429) rememberServerRateLimit(req.rateLimit?.bucket ?? hostBucket, headers);
 		reportQuota(req, headers);
 		if (status < 400) return response.body as T;
 
