@@ -69,15 +69,16 @@ export function projectedRemainingMs(job: CanonicalJob, history: JobHistory, now
 	return rate > 0 ? (100 - progress) / rate : undefined;
 }
 
-/** The gap before the next read of this job. Advances the backoff of signal-less jobs. */
+/**
+ * The gap before the next read of this job: the interval (grown by the user's
+ * backoff, if on), or longer when its progress says it has long to go.
+ */
 export function nextGapMs(job: CanonicalJob | undefined, history: JobHistory, settings: ScheduleSettings, now: number): number {
+	const plain = history.plainGapMs;
+	history.plainGapMs = Math.min(settings.maxIntervalMs, plain * settings.backoffFactor);
 	const remaining = job && settings.useSignals ? projectedRemainingMs(job, history, now) : undefined;
-	if (remaining !== undefined) {
-		return Math.min(settings.maxGapMs, Math.max(settings.pollIntervalMs, remaining * LOOK_AGAIN_AT));
-	}
-	const gap = history.plainGapMs;
-	history.plainGapMs = Math.min(settings.maxIntervalMs, gap * settings.backoffFactor);
-	return gap;
+	if (remaining === undefined) return plain;
+	return Math.max(plain, Math.min(settings.maxGapMs, Math.max(settings.pollIntervalMs, remaining * LOOK_AGAIN_AT)));
 }
 
 /**

@@ -69,6 +69,32 @@ describe('read schedule from progress', () => {
 	});
 });
 
+describe('read concurrency fits the job count', () => {
+	it('200 jobs: 20 reads at a time (a round of 200 reads of 50 ms takes 0.5 s, not the 1 s of 10 at a time)', async () => {
+		// Answers take 0.5 s, so the reads that arrive before the first answer are the ones in flight at once.
+		platform.emulator.server.latencyMs = 500;
+		const ids = Array.from({ length: 200 }, () => platform.emulator.createJob({ queuedMs: 0, runMs: 0 }));
+		const before = platform.emulator.server.requests.length;
+		await runNode(
+			platform.options(wait((i: number) => ids[i], { pollInterval: 5, timeout: 30 }), { items: ids.map(() => ({})) }),
+		);
+		const arrivals = platform.emulator.server.requests.slice(before).map((r) => r.at);
+		const atOnce = arrivals.filter((t) => t < arrivals[0] + 450).length;
+		console.log(`200 jobs: ${atOnce} reads in flight at once`);
+		expect(atOnce).toBeGreaterThanOrEqual(18);
+		expect(atOnce).toBeLessThanOrEqual(20);
+	});
+
+	it('3 jobs: no more reads at once than jobs', async () => {
+		platform.emulator.server.latencyMs = 300;
+		const ids = Array.from({ length: 3 }, () => platform.emulator.createJob({ queuedMs: 0, runMs: 60_000 }));
+		const before = platform.emulator.server.requests.length;
+		await runNode(platform.options(wait((i: number) => ids[i], { pollInterval: 5, timeout: 0.3, waitOptions: { onTimeout: 'output' } }), { items: ids.map(() => ({})) }));
+		const arrivals = platform.emulator.server.requests.slice(before).map((r) => r.at);
+		expect(arrivals.filter((t) => t < arrivals[0] + 250).length).toBe(3);
+	});
+});
+
 describe('quota (X-RateLimit-Remaining)', () => {
 	it('a wait that would use up the quota spreads its reads: every job finishes and no request gets a 429', async () => {
 		// 36 requests per 6 s window; 8 jobs of 4 s at a 0.2 s interval would want 8 × 20 = 160.
