@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { FileRowsError, parseFileRows, readCsvRecords, toCsvRow } from './fileRows';
+import { FileRowsError, parseFileRows, parseJson, readCsvRecords, toCsvRow } from './fileRows';
 import type { FileFormat } from './fileRows';
 
 /**
@@ -110,12 +110,7 @@ function kindOf(format: FileFormat | undefined, text: string, final: boolean): '
 		// JSON Lines when the first line is a whole value; else one (pretty-printed) object.
 		const end = text.indexOf('\n', start);
 		if (end === -1) return final ? 'jsonl' : undefined;
-		try {
-			JSON.parse(text.slice(start, end));
-			return 'jsonl';
-		} catch {
-			return 'whole';
-		}
+		return parseJson(text.slice(start, end)) instanceof Error ? 'whole' : 'jsonl';
 	}
 	return format === 'json' ? 'whole' : 'csv';
 }
@@ -157,12 +152,8 @@ function jsonLinesSink(add: (row: IDataObject) => boolean): Sink {
 		lineNumber++;
 		const trimmed = text.trim();
 		if (!trimmed) return true;
-		let value: unknown;
-		try {
-			value = JSON.parse(trimmed);
-		} catch (error) {
-			throw new FileRowsError(`Line ${lineNumber} of the JSON Lines file is not valid JSON: ${(error as Error).message}`);
-		}
+		const value = parseJson(trimmed);
+		if (value instanceof Error) throw new FileRowsError(`Line ${lineNumber} of the JSON Lines file is not valid JSON: ${value.message}`);
 		return add(toRow(value));
 	};
 	return {
@@ -233,12 +224,8 @@ function jsonArraySink(add: (row: IDataObject) => boolean): Sink {
 			const emit = (end: number): boolean => {
 				const slice = all.slice(elementStart, end);
 				elementStart = -1;
-				let value: unknown;
-				try {
-					value = JSON.parse(slice);
-				} catch (error) {
-					throw new FileRowsError(`The file starts like a JSON array but an element is not valid JSON: ${(error as Error).message}`);
-				}
+				const value = parseJson(slice);
+				if (value instanceof Error) throw new FileRowsError(`The file starts like a JSON array but an element is not valid JSON: ${value.message}`);
 				return add(toRow(value));
 			};
 			for (; i < all.length; i++) {

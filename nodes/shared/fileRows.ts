@@ -64,7 +64,7 @@ function parseJsonText(text: string, limit: number): IDataObject[] {
 }
 
 /** JSON.parse that returns the SyntaxError instead of throwing it. */
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
 	try {
 		return JSON.parse(text);
 	} catch (error) {

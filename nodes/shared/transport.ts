@@ -137,12 +137,14 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 
 	const pastDeadline = (waitMs: number) => req.deadline !== undefined && Date.now() + waitMs > req.deadline;
 	for (let attempt = 0; ; attempt++) {
-		try {
-			await waitForSlot(req.rateLimit?.bucket ?? hostBucket, req.rateLimit, signal, req.deadline);
-		} catch (error) {
-			if (error instanceof SlotDeadlineError) throw transient(new NodeOperationError(ctx.getNode(), `${target.providerName} rate limit: no request allowed before the wait's deadline (${req.method} ${req.path})`, { itemIndex: req.itemIndex }));
-			throw error;
+		const noSlot = await waitForSlot(req.rateLimit?.bucket ?? hostBucket, req.rateLimit, signal, req.deadline).then(
+			() => undefined,
+			(error: Error) => error,
+		);
+		if (noSlot instanceof SlotDeadlineError) {
+			throw transient(new NodeOperationError(ctx.getNode(), `${target.providerName} rate limit: no request allowed before the wait's deadline (${req.method} ${req.path})`, { itemIndex: req.itemIndex }));
 		}
+		if (noSlot) throw noSlot;
 		if (req.deadline !== undefined) options.timeout = Math.max(1000, Math.min(retryPolicy.requestTimeoutMs, req.deadline - Date.now()));
 		let response: FullResponse | undefined;
 		let failure: Error | undefined;
