@@ -14,6 +14,7 @@ import {
 	stopHasDataJob,
 } from './hasData.adapter';
 import { SCRAPER_OPTIONS, WEBHOOK_EVENT_OPTIONS } from './hasData.constants';
+import { hasDataApiTest } from './hasData.credentialTest';
 
 const jobId = { name: 'jobId', label: 'Job ID' };
 
@@ -42,7 +43,7 @@ export class HasData implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hasDataApi', required: true }],
+		credentials: [{ name: 'hasDataApi', required: true, testedBy: 'hasDataApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -166,6 +167,8 @@ export class HasData implements INodeType {
 			...waitFields({ ...job, operation: ['start', 'rerun'], waitForCompletion: [true] }),
 		],
 	};
+
+	methods = { credentialTest: { hasDataApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route(this, operations);

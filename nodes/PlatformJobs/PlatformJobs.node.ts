@@ -7,6 +7,7 @@ import { readId } from '../shared/params';
 import { perItem, route } from '../shared/router';
 import type { Operation } from '../shared/router';
 import { readPlatformJob, rerunPlatformJob, rowsOf } from './platformJobs.adapter';
+import { platformJobsApiTest } from './platformJobs.credentialTest';
 
 const jobId = { name: 'jobId', label: 'Job ID' };
 
@@ -40,7 +41,7 @@ export class PlatformJobs implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'platformJobsApi', required: true }],
+		credentials: [{ name: 'platformJobsApi', required: true, testedBy: 'platformJobsApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -70,6 +71,8 @@ export class PlatformJobs implements INodeType {
 			...waitFields({ resource: ['job'], operation: ['rerun'], waitForCompletion: [true] }),
 		],
 	};
+
+	methods = { credentialTest: { platformJobsApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route(this, operations);

@@ -13,6 +13,7 @@ import type {
 import { apiError } from './errors';
 import { ExecutionCancelledError, pause } from './pause';
 import { blockBucketUntil, waitForSlot } from './rateLimit';
+import { isRedirect, MAX_REDIRECTS, redirectBecomesGet, redirectTarget, sameOrigin } from './redirects';
 import type { RateLimit } from './rateLimit';
 
 /** Every n8n context a node of ours can make requests from. */
@@ -99,10 +100,13 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		sendCredentialsOnCrossOriginRedirect: false,
+		// n8n would carry an x-api-key header on to another host: redirects are followed below, same origin only.
+		disableFollowRedirect: true,
 		timeout: retryPolicy.requestTimeoutMs,
 		abortSignal: signal,
 	};
 
+	let redirects = 0;
 	for (let attempt = 0; ; attempt++) {
 		await waitForSlot(req.rateLimit?.bucket ?? hostBucket, req.rateLimit, signal);
 		let response: FullResponse | undefined;
@@ -131,6 +135,15 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		const status = Number(response.statusCode);
 		const headers = lowerCaseKeys(response.headers);
 		rememberServerRateLimit(req.rateLimit?.bucket ?? hostBucket, headers);
+		if (isRedirect(status)) {
+			const next = redirectTarget(headers, options.url);
+			if (!next || !sameOrigin(next, baseUrl) || redirects >= MAX_REDIRECTS) throw redirectError(ctx, target, req, status, next, baseUrl);
+			redirects++;
+			attempt--; // following a redirect is not a retry
+			if (redirectBecomesGet(status, String(options.method))) Object.assign(options, { method: 'GET', body: undefined });
+			Object.assign(options, { url: next, qs: undefined });
+			continue;
+		}
 		if (status < 400) return response.body as T;
 
 		const transient = status === 429 || status >= 500;
@@ -224,6 +237,20 @@ function networkError(ctx: RequestContext, target: ApiTarget, req: ApiRequest, e
 		{
 			message: `Could not reach the ${target.providerName} API (${req.method} ${req.path}) ${what}: ${error.message}`,
 			description: 'Check the Base URL in the credential and that the API is reachable from n8n.',
+			itemIndex: req.itemIndex,
+		},
+	);
+}
+
+function redirectError(ctx: RequestContext, target: ApiTarget, req: ApiRequest, status: number, next: string | undefined, baseUrl: string) {
+	const where = next ? `to ${safeHost(next)}` : 'without a usable Location';
+	return new NodeOperationError(
+		ctx.getNode(),
+		`The ${target.providerName} API answered ${req.method} ${req.path} with a redirect ${where} (HTTP ${status}), which was not followed`,
+		{
+			description: next
+				? `The API key is only ever sent to the credential's Base URL (${safeHost(baseUrl)}). If the API has moved, change the Base URL in the credential to the new address (${new URL(next).origin}).`
+				: 'Check the Base URL in the credential.',
 			itemIndex: req.itemIndex,
 		},
 	);
