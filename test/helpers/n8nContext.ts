@@ -48,7 +48,6 @@ export interface ContextOptions {
 export function resolveCredentialExpression(value: unknown, credentials: IDataObject): unknown {
 	if (typeof value !== 'string' || !value.startsWith('=')) return value;
 	return value.slice(1).replace(/\{\{([\s\S]+?)\}\}/g, (_, expr: string) =>
-		// eslint-disable-next-line @typescript-eslint/no-implied-eval
 		String(new Function('$credentials', `return (${expr});`)(credentials)),
 	);
 }
