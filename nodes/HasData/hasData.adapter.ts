@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { toCanonicalJob } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
-import type { JobReader } from '../shared/jobOperations';
+import type { JobReader, JobStarter } from '../shared/jobOperations';
 import { readId, readJsonObject } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
 import type { Page } from '../shared/results';
@@ -142,12 +142,12 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 }
 
 /** Start: POST /scrapers/{slug}/jobs with the input JSON (and the webhook, if set). Sent once. */
-export async function startHasDataJob(ctx: IExecuteFunctions, itemIndex: number): Promise<CanonicalJob> {
+export const startHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const slug = readScraperSlug(ctx, itemIndex);
 	const input = readJsonObject(ctx, itemIndex, 'input', 'Input (JSON)');
 	const webhook = readWebhook(ctx, itemIndex);
-	return postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input);
-}
+	return async () => postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input);
+};
 
 /**
  * Rerun (Inferred): HasData has no native rerun, so the job's own `input` is
@@ -155,7 +155,7 @@ export async function startHasDataJob(ctx: IExecuteFunctions, itemIndex: number)
  * was). The old job's webhook is dropped unless a new one is set, so a rerun
  * never calls a stale address by surprise.
  */
-export async function rerunHasDataJob(ctx: IExecuteFunctions, itemIndex: number): Promise<CanonicalJob> {
+export const rerunHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'jobId', 'Job ID');
 	const slug = readScraperSlug(ctx, itemIndex);
 	const webhook = readWebhook(ctx, itemIndex);
@@ -169,9 +169,11 @@ export async function rerunHasDataJob(ctx: IExecuteFunctions, itemIndex: number)
 	}
 	const rest: IDataObject = { ...(input as IDataObject) };
 	delete rest.webhook;
-	const job = await postJob(ctx, itemIndex, slug, webhook ? { ...rest, webhook } : rest);
-	return { ...job, originalJobId: original.id || id } as CanonicalJob;
-}
+	return async () => {
+		const job = await postJob(ctx, itemIndex, slug, webhook ? { ...rest, webhook } : rest);
+		return { ...job, originalJobId: original.id || id } as CanonicalJob;
+	};
+};
 
 /**
  * Stop: DELETE /scrapers/jobs/{id}. A job that already ended cannot be stopped;

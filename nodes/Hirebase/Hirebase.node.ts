@@ -12,10 +12,11 @@ import { buildSearch, exportFields, readFormat } from './hirebase.search';
 const taskId = { name: 'taskId', label: 'Task ID' };
 
 const operations: Record<string, Operation> = {
-	'task:createExport': startOperation(
-		async (ctx, i) => startHirebaseExport(ctx, buildSearch(ctx, i), readFormat(ctx, i), i),
-		readHirebaseTask,
-	),
+	'task:createExport': startOperation(async (ctx, i) => {
+		const search = buildSearch(ctx, i);
+		const format = readFormat(ctx, i);
+		return async () => startHirebaseExport(ctx, search, format, i);
+	}, readHirebaseTask),
 	'task:get': getJobOperation(taskId, readHirebaseTask),
 	'task:waitForCompletion': waitOperation(taskId, readHirebaseTask),
 	'task:rerun': startOperation(rerunHirebaseTask, readHirebaseTask),

@@ -7,7 +7,7 @@ import { readId } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
 import { perItem, route } from '../shared/router';
 import type { Operation } from '../shared/router';
-import { abortRun, PAGE_SIZE, readRun, readTask, rerunRun, resultsPage, startRun } from './lobstr.adapter';
+import { abortRun, PAGE_SIZE, prepareRerun, readRun, readTask, resultsPage, startRun } from './lobstr.adapter';
 import type { ResultsScope } from './lobstr.adapter';
 import { getSquids, readSquid, searchSquids, squidLocator } from './lobstr.methods';
 
@@ -17,10 +17,13 @@ const runId = { name: 'runId', label: 'Run ID' };
 const operations: Record<string, Operation> = {
 	'task:get': getJobOperation(taskHash, readTask),
 	'task:waitForCompletion': waitOperation(taskHash, readTask),
-	'run:start': startOperation((ctx, i) => startRun(ctx, readSquid(ctx, i), i), readRun),
+	'run:start': startOperation(async (ctx, i) => {
+		const squid = readSquid(ctx, i);
+		return async () => startRun(ctx, squid, i);
+	}, readRun),
 	'run:get': getJobOperation(runId, readRun),
 	'run:waitForCompletion': waitOperation(runId, readRun),
-	'run:rerun': startOperation((ctx, i) => rerunRun(ctx, readId(ctx, i, runId.name, runId.label), i), readRun),
+	'run:rerun': startOperation(async (ctx, i) => prepareRerun(ctx, readId(ctx, i, runId.name, runId.label), i), readRun),
 	'run:abort': perItem(async (ctx, i) => abortRun(ctx, readId(ctx, i, runId.name, runId.label), i)),
 	'result:getResults': perItem(async (ctx, i) => getResults(ctx, i)),
 };

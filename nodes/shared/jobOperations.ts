@@ -1,9 +1,10 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import type { CanonicalJob } from './job';
 import { readId, readWaitParameters } from './params';
 import type { WaitParameters } from './params';
+import { ExecutionCancelledError } from './pause';
 import { perItem } from './router';
 import type { ItemResult, Operation } from './router';
 import type { RequestContext } from './transport';
@@ -13,8 +14,14 @@ import type { WaitOutcome } from './wait';
 /** Reads one job (or run, or task) and returns it as a canonical job. */
 export type JobReader = (ctx: RequestContext, id: string, itemIndex?: number) => Promise<CanonicalJob>;
 
-/** Starts work (start, rerun…) exactly once and returns the new job. */
-export type JobStarter = (ctx: IExecuteFunctions, itemIndex: number) => Promise<CanonicalJob>;
+/**
+ * Starts work (start, rerun…) in two steps, so that nothing is started while any
+ * item's parameters are wrong: the starter reads and checks the item's
+ * parameters (and may read the API, e.g. the job to rerun) and returns `send`,
+ * which sends the one start request. `send` is never retried.
+ */
+export type JobStarter = (ctx: IExecuteFunctions, itemIndex: number) => Promise<SendStart>;
+export type SendStart = () => Promise<CanonicalJob>;
 
 export interface IdParameter {
 	name: string;
@@ -40,6 +47,8 @@ export function waitOperation(id: IdParameter, read: JobReader): Operation {
 					results[i] = error as Error;
 				}
 			}
+			// A bad item fails the node now, not after the other jobs finish.
+			failFastUnlessContinuing(ctx, results);
 			await waitAndSettle(ctx, waiting, read, results);
 			return results;
 		},
@@ -53,10 +62,9 @@ export function waitOperation(id: IdParameter, read: JobReader): Operation {
  * (e.g. originalJobId) are kept on the waited item.
  */
 export function startOperation(start: JobStarter, read: JobReader): Operation {
-	const startOnly = perItem(async (ctx, i) => start(ctx, i));
 	return {
 		async run(ctx, itemIndexes) {
-			const results = await startOnly.run(ctx, itemIndexes);
+			const results = await startAll(ctx, itemIndexes, start);
 			const waiting: Array<{ itemIndex: number; jobId: string; keep: IDataObject }> = [];
 			for (const i of itemIndexes) {
 				const result = results[i];
@@ -69,6 +77,65 @@ export function startOperation(start: JobStarter, read: JobReader): Operation {
 			return results;
 		},
 	};
+}
+
+/**
+ * Checks every item first (no request that starts work is sent while any item is
+ * wrong, unless the node continues on fail), then sends the starts in item
+ * order. If a start fails part-way without "Continue On Fail", the error names
+ * the jobs already started, so none is orphaned or started twice by a rerun.
+ */
+export async function startAll(ctx: IExecuteFunctions, itemIndexes: number[], start: JobStarter): Promise<ItemResult[]> {
+	const results: ItemResult[] = [];
+	const sends: Array<SendStart | undefined> = [];
+	for (const i of itemIndexes) {
+		try {
+			sends[i] = await start(ctx, i);
+		} catch (error) {
+			rethrowIfCancelled(error);
+			results[i] = error as Error;
+		}
+	}
+	failFastUnlessContinuing(ctx, results);
+	const started: Array<{ itemIndex: number; id: string }> = [];
+	for (const i of itemIndexes) {
+		const send = sends[i];
+		if (!send) continue;
+		try {
+			const job = await send();
+			results[i] = [{ json: job }];
+			started.push({ itemIndex: i, id: job.id });
+		} catch (error) {
+			rethrowIfCancelled(error);
+			if (!ctx.continueOnFail()) throw withStartedJobs(ctx.getNode(), error as Error, i, started);
+			results[i] = error as Error;
+		}
+	}
+	return results;
+}
+
+/** Without "Continue On Fail", the first failed item stops the node before any more work. */
+function failFastUnlessContinuing(ctx: IExecuteFunctions, results: ItemResult[]): void {
+	if (ctx.continueOnFail()) return;
+	const firstError = results.find((r): r is Error => r instanceof Error);
+	if (firstError) throw firstError;
+}
+
+function rethrowIfCancelled(error: unknown): void {
+	if (error instanceof ExecutionCancelledError) throw error;
+}
+
+/** Adds "these jobs were already started" to a start error, so the user can follow them. */
+function withStartedJobs(node: INode, error: Error, itemIndex: number, started: Array<{ itemIndex: number; id: string }>): Error {
+	if (started.length === 0) return error;
+	const list = started.map((s) => `${s.id} (item ${s.itemIndex})`).join(', ');
+	const note = `Before item ${itemIndex} failed, ${started.length} job(s) were already started: ${list}. They are running: do not start them again; follow them with Get or Wait for Completion.`;
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.description = [error.description, note].filter(Boolean).join(' ');
+		(error.context as IDataObject).startedJobIds = started.map((s) => s.id);
+		return error;
+	}
+	return new NodeOperationError(node, error, { itemIndex, description: note });
 }
 
 /**
