@@ -9,6 +9,8 @@ import { collectPages, rowLimit } from '../shared/results';
 import type { Page } from '../shared/results';
 import { apiRequest, downloadWithoutCredentials, urlPath } from '../shared/transport';
 import type { ApiTarget, RequestContext } from '../shared/transport';
+// hasData.callback imports this file too; it uses what it imports only at run time.
+import { jobWebhook } from './hasData.callback';
 import { FILE_FORMATS, WEBHOOK_EVENTS } from './hasData.constants';
 import type { FileFormat } from './hasData.constants';
 
@@ -145,8 +147,8 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 export const startHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const slug = readScraperSlug(ctx, itemIndex);
 	const input = readJsonObject(ctx, itemIndex, 'input', 'Input (JSON)');
-	const webhook = readWebhook(ctx, itemIndex);
-	return async () => postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input);
+	const { webhook, callbackToken } = jobWebhook(ctx, itemIndex);
+	return async () => withToken(await postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input), callbackToken);
 };
 
 /**
@@ -158,7 +160,7 @@ export const startHasDataJob: JobStarter = async (ctx, itemIndex) => {
 export const rerunHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'jobId', 'Job ID');
 	const slug = readScraperSlug(ctx, itemIndex);
-	const webhook = readWebhook(ctx, itemIndex);
+	const { webhook, callbackToken } = jobWebhook(ctx, itemIndex);
 	const original = await readHasDataJob(ctx, id, itemIndex);
 	const input = original.raw.input;
 	if (!input || typeof input !== 'object' || Array.isArray(input)) {
@@ -171,9 +173,14 @@ export const rerunHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	delete rest.webhook;
 	return async () => {
 		const job = await postJob(ctx, itemIndex, slug, webhook ? { ...rest, webhook } : rest);
-		return { ...job, originalJobId: original.id || id } as CanonicalJob;
+		return withToken({ ...job, originalJobId: original.id || id } as CanonicalJob, callbackToken);
 	};
 };
+
+/** Keeps the callback token on the started job, for the callback wait to park with. */
+function withToken(job: CanonicalJob, callbackToken: string | undefined): CanonicalJob {
+	return callbackToken ? { ...job, callbackToken } : job;
+}
 
 /**
  * Stop: DELETE /scrapers/jobs/{id}. A job that already ended cannot be stopped;

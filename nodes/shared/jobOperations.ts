@@ -57,26 +57,39 @@ export function waitOperation(id: IdParameter, read: JobReader): Operation {
 
 /**
  * Start / Rerun / Create: sends the start request once per item (never retried),
- * then, for the items whose "Wait for Completion" is on, waits for all the new
- * jobs together. Fields the start result carries beyond the canonical ones
- * (e.g. originalJobId) are kept on the waited item.
+ * then, for the items whose "Wait for Completion" is on, either waits for all
+ * the new jobs together in this execution, or — when the provider can call back
+ * and the user chose it — parks the execution until it does (`parking`).
+ * Fields the start result carries beyond the canonical ones (e.g. originalJobId)
+ * are kept on the waited item.
  */
-export function startOperation(start: JobStarter, read: JobReader): Operation {
+export function startOperation(start: JobStarter, read: JobReader, parking?: ParkingWait): Operation {
 	return {
 		async run(ctx, itemIndexes) {
 			const results = await startAll(ctx, itemIndexes, start);
-			const waiting: Array<{ itemIndex: number; jobId: string; keep: IDataObject }> = [];
+			const waiting: Array<{ itemIndex: number; jobId: string; keep: IDataObject; job: CanonicalJob }> = [];
 			for (const i of itemIndexes) {
 				const result = results[i];
-				if (result instanceof Error) continue;
+				if (!Array.isArray(result)) continue;
 				if (!ctx.getNodeParameter('waitForCompletion', i, false)) continue;
 				const started = result[0].json as CanonicalJob;
-				waiting.push({ itemIndex: i, jobId: started.id, keep: linkFields(started) });
+				waiting.push({ itemIndex: i, jobId: started.id, keep: linkFields(started), job: started });
+			}
+			if (waiting.length && parking?.chosen(ctx, waiting[0].itemIndex)) {
+				await parking.park(ctx, waiting, results);
+				return results;
 			}
 			await waitAndSettle(ctx, waiting, read, results);
 			return results;
 		},
 	};
+}
+
+/** A wait that parks the execution until the provider calls back (see callbackWait.ts). */
+export interface ParkingWait {
+	/** Whether the user chose this wait for the items (read from the first waiting item). */
+	chosen(ctx: IExecuteFunctions, itemIndex: number): boolean;
+	park(ctx: IExecuteFunctions, started: Array<{ itemIndex: number; job: CanonicalJob }>, results: ItemResult[]): Promise<void>;
 }
 
 /**
@@ -115,7 +128,7 @@ export async function startAll(ctx: IExecuteFunctions, itemIndexes: number[], st
 }
 
 /** Without "Continue On Fail", the first failed item stops the node before any more work. */
-function failFastUnlessContinuing(ctx: IExecuteFunctions, results: ItemResult[]): void {
+export function failFastUnlessContinuing(ctx: IExecuteFunctions, results: ItemResult[]): void {
 	if (ctx.continueOnFail()) return;
 	const firstError = results.find((r): r is Error => r instanceof Error);
 	if (firstError) throw firstError;
@@ -166,12 +179,23 @@ async function waitAndSettle(
 	});
 }
 
+const WAIT_TIMEOUT_HINT =
+	'Raise "Timeout (Seconds)", or set "On Timeout" to "Output Last State" to continue anyway. For jobs that run longer than a few minutes, ' +
+	'use the "Check Status and Route" operation in a loop with n8n\'s Wait node: it frees n8n while the job runs and survives restarts.';
+
+export interface SettleSettings extends Pick<WaitParameters, 'onJobFailure' | 'onTimeout' | 'timeoutMs'> {
+	/** How the limit reads in the message ("600 seconds", "24 hours"). */
+	timeoutText?: string;
+	/** What the user can do when the limit passes. */
+	timeoutHint?: string;
+}
+
 /** Turns one wait outcome into the item's output or error, per the user's choices. */
 export function settle(
 	node: INode,
 	jobId: string,
 	outcome: WaitOutcome,
-	settings: Pick<WaitParameters, 'onJobFailure' | 'onTimeout' | 'timeoutMs'>,
+	settings: SettleSettings,
 	itemIndex: number,
 	keep: IDataObject = {},
 ): ItemResult {
@@ -181,12 +205,8 @@ export function settle(
 		const progress = job.progress === null ? '' : `, ${job.progress}% done`;
 		return new NodeOperationError(
 			node,
-			`Job ${jobId} did not finish within ${settings.timeoutMs / 1000} seconds (last status: ${job.status}${progress})`,
-			{
-				itemIndex,
-				description:
-					'Raise "Timeout (Seconds)", set "On Timeout" to "Output Last State" to continue anyway, or use this provider\'s Trigger node for jobs that take longer than a few minutes.',
-			},
+			`Job ${jobId} did not finish within ${settings.timeoutText ?? `${settings.timeoutMs / 1000} seconds`} (last status: ${job.status}${progress})`,
+			{ itemIndex, description: settings.timeoutHint ?? WAIT_TIMEOUT_HINT },
 		);
 	}
 	if ((job.status === 'failed' || job.status === 'cancelled') && settings.onJobFailure === 'error') {
@@ -221,7 +241,7 @@ const CANONICAL_KEYS = new Set([
 ]);
 
 /** The non-canonical fields of a started job (originalJobId, squid …) worth keeping. */
-function linkFields(job: CanonicalJob): IDataObject {
+export function linkFields(job: CanonicalJob): IDataObject {
 	const out: IDataObject = {};
 	for (const [key, value] of Object.entries(job)) if (!CANONICAL_KEYS.has(key)) out[key] = value;
 	return out;
