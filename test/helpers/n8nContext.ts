@@ -183,6 +183,11 @@ export async function runNode(options: ContextOptions): Promise<INodeExecutionDa
 	return (output as INodeExecutionData[][])[0];
 }
 
+/** Runs a node's execute() and returns every output (for nodes that route items). */
+export async function runNodeOutputs(options: ContextOptions): Promise<INodeExecutionData[][]> {
+	return (await options.node.execute!.call(executeContext(options))) as INodeExecutionData[][];
+}
+
 /**
  * What n8n's credential tester (CredentialsTester.testCredentials, 1.x and 2.x)
  * decides for a credential: its declarative `test` — the request, non-2xx fails,
