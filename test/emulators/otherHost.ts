@@ -18,8 +18,8 @@ export class OtherHost {
 	readonly requests: OtherHostRequest[] = [];
 	private server?: http.Server;
 
-	/** `redirectTo`: an origin (or base URL) every request is redirected to, path kept; `status`: 301, 302, 307… */
-	constructor(private readonly redirect?: { to: string; status?: number }) {}
+	/** `redirect.to`: an origin (or base URL) every request is redirected to, path kept; `status`: 301, 302, 307… */
+	constructor(public redirect?: { to: string; status?: number }) {}
 
 	async start(host = '127.0.0.1'): Promise<string> {
 		this.server = http.createServer((req, res) => {
