@@ -138,6 +138,6 @@ export async function parkedCases(ctx: Ctx): Promise<void> {
 		const readsSince = jobReads().length - readsAfterEarlyCall;
 		assert(readsSince >= 1 && readsSince <= delivered.length, `${readsSince} read(s) of the job for ${delivered.length} callback(s) since the early call`);
 		log('e2e', `  HasData's calls (status per delivery): ${delivered.map((c) => c.status).join(', ')}; job reads since the early call: ${readsSince}`);
-		log('e2e', `  resumed by HasData's callback ${secs(Math.min(...delivered.map((c) => c.at)) - started)} after the start; job reads: ${jobReads().length}, one per call`);
+		log('e2e', `  resumed by HasData's callback ${secs(Math.min(...delivered.map((c) => c.at)) - started)} after the start; job reads in all: ${jobReads().length}, each on a call`);
 	});
 }
