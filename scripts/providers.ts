@@ -144,7 +144,8 @@ const hirebase: ProviderEntry = {
 		emulator.tasks.delete(created);
 		task.id = HIREBASE_DEMO_TASK;
 		emulator.tasks.set(task.id, task);
-		emulator.exportPlan = () => ({ queuedMs: 1500, processingMs: 4500, recordCount: HIREBASE_EXPORT_ROWS });
+		// The rerun's size comes from the demo task's search (limit = HIREBASE_EXPORT_ROWS), as in the API.
+		emulator.exportPlan = () => ({ queuedMs: 1500, processingMs: 4500 });
 		return {
 			baseUrl: emulator.baseUrl,
 			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
