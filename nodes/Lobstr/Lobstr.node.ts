@@ -154,8 +154,10 @@ export class Lobstr implements INodeType {
 					{ name: 'Squid', value: 'squid', description: 'The rows of every run of a squid' },
 				],
 			},
-			idField('runId', 'Run ID', 'The ID of the run whose rows to output', { resource: ['result'], source: ['run'] }, 'e.g. 6f2a1c0e9b8d4f3a8c7b6e5d4c3b2a19'),
-			squidLocator({ resource: ['result'], source: ['squid'] }, 'The squid whose rows to output'),
+			// Not `required`: "Results Of" may be an expression, and n8n would then demand both
+			// the Run ID and the Squid. Each is checked when the node runs.
+			{ ...idField('runId', 'Run ID', 'The ID of the run whose rows to output', { resource: ['result'], source: ['run'] }, 'e.g. 6f2a1c0e9b8d4f3a8c7b6e5d4c3b2a19'), required: false },
+			squidLocator({ resource: ['result'], source: ['squid'] }, 'The squid whose rows to output', false),
 			...returnAllAndLimit({ resource: ['result'] }),
 			{
 				displayName: 'Options',
