@@ -10,10 +10,10 @@ import {
 	hasDataResults,
 	readHasDataJob,
 	rerunHasDataJob,
+	SAME_SCRAPER,
 	startHasDataJob,
 	stopHasDataJob,
 } from './hasData.adapter';
-import { SAME_SCRAPER } from './hasData.adapter';
 import { SCRAPER_OPTIONS, WEBHOOK_EVENT_OPTIONS } from './hasData.constants';
 
 const jobId = { name: 'jobId', label: 'Job ID' };
