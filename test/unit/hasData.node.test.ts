@@ -90,7 +90,7 @@ describe('HasData: Get', () => {
 		const items = await runNode(hd.options({ operation: 'get', jobId: (i: number) => ids[i] }, { items: [{}, {}, {}], continueOnFail: true }));
 		expect(items).toHaveLength(3);
 		expect(items[0].json.id).toBe(id);
-		expect(items[1].json.error).toBe('HasData API error 404: Job not found (job "no-such-job")');
+		expect(items[1].json.error).toBe('HasData API error 404: Job not found — no job with ID "no-such-job"');
 		expect(items[1].json.errorDescription).toMatch(/HasData has no job with the ID "no-such-job" for this API key: check the ID/);
 		expect(items[2].json.error).toBe('The parameter "Job ID" is empty in item 2');
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
