@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { toCanonicalJob, toIsoDate, fractionToPercent } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
-import type { JobReader } from '../shared/jobOperations';
+import type { JobReader, JobStarter } from '../shared/jobOperations';
 import { readId } from '../shared/params';
 import { apiRequest, urlPath } from '../shared/transport';
 import type { ApiTarget } from '../shared/transport';
@@ -83,7 +83,7 @@ export async function startHirebaseExport(
  * the same size (and cost) as the original. The new task links back with
  * `originalJobId`.
  */
-export async function rerunHirebaseTask(ctx: IExecuteFunctions, itemIndex: number): Promise<CanonicalJob> {
+export const rerunHirebaseTask: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'taskId', 'Task ID');
 	const original = await readHirebaseTask(ctx, id, itemIndex);
 	const input = (original.raw.input ?? {}) as IDataObject;
@@ -95,6 +95,5 @@ export async function rerunHirebaseTask(ctx: IExecuteFunctions, itemIndex: numbe
 		});
 	}
 	const format = typeof input.format === 'string' && input.format ? input.format : 'json';
-	const started = await startHirebaseExport(ctx, query as IDataObject, format, itemIndex);
-	return { ...started, originalJobId: id };
-}
+	return async () => ({ ...(await startHirebaseExport(ctx, query as IDataObject, format, itemIndex)), originalJobId: id });
+};

@@ -1,4 +1,4 @@
-import { isTransient } from './errors';
+import { isTransientFailure } from './failures';
 import type { CanonicalJob } from './job';
 import { ExecutionCancelledError, pause } from './pause';
 
@@ -94,7 +94,7 @@ async function readRound(
 			failure = error as Error;
 		}
 		if (failure instanceof ExecutionCancelledError || settings.signal?.aborted) throw new ExecutionCancelledError();
-		if (failure && isTransient(failure)) {
+		if (failure && isTransientFailure(failure)) {
 			outcomes[i].missedPolls = (outcomes[i].missedPolls ?? 0) + 1;
 			outcomes[i].lastMiss = failure;
 		} else if (failure) outcomes[i].error = failure;
