@@ -52,6 +52,7 @@ export interface WebhookDelivery {
 	url: string;
 	attempt: number;
 	status: number | 'network-error';
+	/** When the call was sent. */
 	at: number;
 }
 
@@ -362,6 +363,9 @@ export class HasDataEmulator {
 		const deliver = async (attempt: number): Promise<void> => {
 			if (this.stopped) return;
 			let status: number | 'network-error';
+			// When the call was made (not when it was answered): what the receiver does while
+			// answering, e.g. reading the job, happens after this.
+			const sentAt = Date.now();
 			try {
 				const response = await fetch(webhook.url, {
 					method: 'POST',
@@ -373,7 +377,7 @@ export class HasDataEmulator {
 			} catch {
 				status = 'network-error';
 			}
-			this.webhookDeliveries.push({ jobId: job.id, event, url: webhook.url, attempt, status, at: Date.now() });
+			this.webhookDeliveries.push({ jobId: job.id, event, url: webhook.url, attempt, status, at: sentAt });
 			const failed = status === 'network-error' || status >= 300;
 			if (failed && attempt < 4) await delay(this.webhookRetryDelayMs).then(() => deliver(attempt + 1));
 		};
