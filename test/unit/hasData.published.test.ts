@@ -141,3 +141,18 @@ describe('HasData: Rerun takes the scraper from the job', () => {
 		expect(chosen.json).toMatchObject({ scraper: 'zillow', originalJobId: id });
 	});
 });
+
+describe('HasData: Custom Slug is checked when the node runs', () => {
+	it('a Scraper resolving to "custom" with no slug names the parameter and starts nothing; a resolved slug starts', async () => {
+		const before = hd.emulator.server.count('POST');
+		const items = await runNode(
+			hd.options(
+				{ operation: 'start', scraper: (i: number) => ['custom', 'yelp'][i], customSlug: '', input: '{"q": "x"}' },
+				{ items: [{}, {}], continueOnFail: true },
+			),
+		);
+		expect(items[0].json.error).toBe('The parameter "Custom Slug" is empty in item 0');
+		expect(items[1].json).toMatchObject({ scraper: 'yelp', status: 'queued' });
+		expect(hd.emulator.server.count('POST') - before).toBe(1);
+	});
+});
