@@ -156,6 +156,8 @@ export interface NotJsonAnswer {
 	method: string;
 	path: string;
 	itemIndex?: number;
+	/** Extra sentence the caller knows (e.g. that a start may have gone through). */
+	note?: string;
 }
 
 /**
@@ -163,7 +165,7 @@ export interface NotJsonAnswer {
  * answered (a proxy, a login or captive portal), or the body was cut short.
  */
 export function notJsonError(answer: NotJsonAnswer): NodeApiError {
-	const { node, providerName, status, contentType, body, method, path, itemIndex } = answer;
+	const { node, providerName, status, contentType, body, method, path, itemIndex, note } = answer;
 	const preview = textPreview(body, 120);
 	const type = contentType.trim() || 'none';
 	return new NodeApiError(
@@ -173,7 +175,8 @@ export function notJsonError(answer: NotJsonAnswer): NodeApiError {
 			message: `${providerName} answered ${method} ${path} with HTTP ${status} but the body is not JSON (content type: ${type}): "${preview || '(empty)'}"`,
 			description:
 				`Something other than the ${providerName} API may have answered (a proxy, firewall, or login page), or the answer was cut short. ` +
-				'Check the Base URL in the credential and the network path from n8n to the API, then try again.',
+				'Check the Base URL in the credential and the network path from n8n to the API, then try again.' +
+				(note ? ` ${note}` : ''),
 			httpCode: String(status),
 			itemIndex,
 		},

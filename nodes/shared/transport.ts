@@ -169,6 +169,9 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 				method: req.method,
 				path: req.path,
 				itemIndex: req.itemIndex,
+				note: retryable
+					? undefined
+					: 'The request may have reached the API all the same: check the provider (e.g. for a new job) before running it again. It was not retried, because repeating it could start a duplicate job.',
 			});
 			if (retryable && attempt < retryPolicy.maxRetries) {
 				await pause(backoffMs(attempt), signal);

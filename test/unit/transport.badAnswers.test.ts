@@ -130,6 +130,17 @@ describe.each(cases)('$provider: a 200 that is not JSON', (c) => {
 	});
 });
 
+describe('a start answered with a page that is not JSON', () => {
+	it('is sent once, and the error says the job may have started', async () => {
+		const id = platform.emulator.createJob({ queuedMs: 0, runMs: 0 });
+		platform.emulator.server.inject({ status: 200, count: 5, method: 'POST', pathPrefix: `/jobs/${id}/rerun`, raw: LOGIN_PAGE, headers: { 'content-type': 'text/html' } });
+		const error = await runNode(platform.options({ operation: 'rerun', jobId: id })).catch((e) => e);
+		expect(platform.emulator.server.count('POST', `/jobs/${id}/rerun`)).toBe(1);
+		expect(error.message).toMatch(new RegExp(`^Platform Jobs answered POST /jobs/${id}/rerun with HTTP 200 but the body is not JSON`));
+		expect(error.description).toMatch(/may have reached the API all the same: check the provider .* not retried/);
+	});
+});
+
 describe('rate-limit memory is per credential', () => {
 	it('one key told "X-RateLimit-Remaining: 0" does not hold back another key on the same host', async () => {
 		// Account A may send 1 request a minute; account B is untouched.
