@@ -2,7 +2,8 @@
  * Queue-mode end-to-end suite: the built package in a real n8n 2.41.1 running
  * as teams run it at scale — PostgreSQL, Redis, one main, TWO workers and one
  * webhook process (scripts/lib/queue.ts) — against the provider emulators.
- * Run by `npm test` (after the regular e2e) or `npm run test:e2e:queue`.
+ * Run by `npm test` (after the regular e2e), or alone:
+ * `npm run build:scripts && node .scripts-build/test/e2e/queue.js`.
  *
  * Cases (table at the end: case | result | seconds):
  *  1. every example workflow runs on a worker (worker logs prove which) and
@@ -10,14 +11,14 @@
  *  2. one published trigger per provider fires each finished job exactly once
  *     with two workers; the main is restarted mid-way: nothing fires twice and
  *     nothing that finished during the restart is lost;
- *  3. parked executions in queue mode: n8n's Wait node survives a killed worker
- *     and a restarted main (the harness for the durable loop and the HasData
- *     callback, which are reported PENDING until their example workflows ship);
+ *  3. the durable loop (Check Status and Route + Wait node) and the HasData
+ *     "Until HasData Calls Back" wait, parked, survive killed workers and a
+ *     restarted main; HasData's call arrives through the webhook process;
  *  4. two Lobstr result reads on two workers at once: 429s served and retried,
  *     no row lost, no execution failed; prints the 429 count;
  *  5. a worker killed during an in-execution Wait for Completion: what n8n does
  *     with that execution (measured).
- * Exits non-zero on any failure (pending cases do not pass and do not fail).
+ * Exits non-zero on any failure.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,7 +33,7 @@ import { HirebaseEmulator } from '../emulators/hirebase';
 import { LobstrEmulator } from '../emulators/lobstr';
 import { PlatformJobsEmulator } from '../emulators/platformJobs';
 import { assert, errorOf, items, QueueApi, waitFor } from './queue-harness';
-import { inExecutionWaitWorkflow, lobstrResultsWorkflow, MANUAL, parkedWaitWorkflow, triggerWorkflow } from './queue-workflows';
+import { durableLoopWorkflow, hasDataCallbackWorkflow, inExecutionWaitWorkflow, lobstrResultsWorkflow, MANUAL, triggerWorkflow } from './queue-workflows';
 
 type Outcome = 'passed' | 'FAILED' | 'PENDING';
 interface Result {
@@ -50,8 +51,9 @@ function fact(line: string): void {
 	log('queue-e2e', `  ${line}`);
 }
 
-async function test(name: string, fn: () => Promise<void>): Promise<boolean> {
-	const t = Date.now();
+/** Runs one case; `ms` overrides its time when it only checks what a shared timeline did. */
+async function test(name: string, fn: () => Promise<void>, ms?: number): Promise<boolean> {
+	const t = Date.now() - (ms ?? 0);
 	log('queue-e2e', `▶ ${name}`);
 	try {
 		await fn();
@@ -66,11 +68,6 @@ async function test(name: string, fn: () => Promise<void>): Promise<boolean> {
 	}
 }
 
-function pending(name: string, why: string): void {
-	results.push({ name, outcome: 'PENDING', ms: 0, detail: why });
-	log('queue-e2e', `… ${name}: PENDING — ${why}`);
-}
-
 // Credentials of the suite's own emulators (the examples use the registry's).
 const CRED = {
 	platform: { type: 'platformJobsApi', id: 'qmPlatformCred01', name: 'queue e2e: Platform Jobs' },
@@ -83,14 +80,15 @@ const CRED = {
 const WF = {
 	lobstrResults: 'qmLobstrResults1',
 	inExecutionWait: 'qmInExecWait0001',
-	parked: 'qmParkedWait0001',
+	durableLoop: 'qmDurableLoop001',
+	hasDataCallback: 'qmHasDataCallbk1',
 	trigger: { platform: 'qmTrigPlatform01', hirebase: 'qmTrigHirebase01', lobstr: 'qmTrigLobstr0001', hasData: 'qmTrigHasData001' },
 };
 
 /** Rows of the Lobstr run two workers read at once: 10 pages of 100 each. */
 const LOBSTR_RATE_ROWS = 1000;
-/** Longer than n8n's 65 s threshold, so the Wait node parks the execution in the database. */
-const PARK_SECONDS = 90;
+/** The durable loop's Wait: over n8n's 65 s threshold (parked in the database), long enough for a main restart under load. */
+const LOOP_WAIT_SECONDS = 120;
 const HOUR = 3_600_000;
 
 /** A job that finished long ago / finishes in an hour, for emulators that count from createdAt. */
@@ -141,6 +139,7 @@ async function main(): Promise<number> {
 
 		// Jobs the suite's workflows use.
 		const neverEnding = own.platform.createJob({ queuedMs: 0, runMs: 10 * HOUR });
+		const durableJob = own.platform.createJob({ queuedMs: 0, runMs: 10 * HOUR });
 		const lobstrSquid = own.lobstrRate.addSquid('queue e2e: rate limit');
 		const lobstrRun = own.lobstrRate.addFinishedRun(lobstrSquid, 60_000, { rows: LOBSTR_RATE_ROWS });
 		const watched = {
@@ -170,7 +169,8 @@ async function main(): Promise<number> {
 		const generated: Record<string, object> = {
 			[WF.lobstrResults]: lobstrResultsWorkflow(WF.lobstrResults, lobstrRun, CRED.lobstrRate),
 			[WF.inExecutionWait]: inExecutionWaitWorkflow(WF.inExecutionWait, neverEnding, CRED.platform),
-			[WF.parked]: parkedWaitWorkflow(WF.parked, PARK_SECONDS),
+			[WF.durableLoop]: durableLoopWorkflow(WF.durableLoop, durableJob, LOOP_WAIT_SECONDS, CRED.platform),
+			[WF.hasDataCallback]: hasDataCallbackWorkflow(WF.hasDataCallback, CRED.hasData),
 			[WF.trigger.platform]: triggerWorkflow(WF.trigger.platform, 'Platform Jobs Trigger', 'platformJobsTrigger', { jobIds: idList(watched.platform) }, CRED.platform),
 			[WF.trigger.hirebase]: triggerWorkflow(WF.trigger.hirebase, 'Hirebase Trigger', 'hirebaseTrigger', { taskIds: idList(watched.hirebase) }, CRED.hirebase),
 			[WF.trigger.hasData]: triggerWorkflow(WF.trigger.hasData, 'HasData Trigger', 'hasDataTrigger', { jobIds: idList(watched.hasData) }, CRED.hasData),
@@ -285,15 +285,24 @@ async function main(): Promise<number> {
 			process.stdout.write(`\nLobstr 429 count (case 4, two workers reading at once): ${served429} of ${requests} requests\n\n`);
 		});
 
-		// ------------------------------------------------------------------ cases 2 + 3 share the main restart
-		await test('2+3. triggers and parked executions across a killed worker and a restarted main', async () => {
-			// Case 3's parked execution first, so that its resume falls after the restart.
-			const parkedId = await api.runManual(WF.parked, MANUAL);
-			const parkedStart = Date.now();
-			const parked = await api.waitForStatus(parkedId, ['waiting'], 60_000, 500);
-			const before = items(parked, 'Before')[0]?.before;
-			fact(`case 3: execution ${parkedId}: "Before" ran on ${before}, now ${parked.status} until ${parked.waitTill}`);
+		// ------------------------------------------------------------------ cases 2 + 3: one timeline
+		// Both need parked work and triggers across the same killed workers and main restart.
+		const t23 = Date.now();
+		const timeline = await (async () => {
+			// Case 3: the durable loop and the HasData callback wait, both parked first.
+			own.hasData.nextPlans.push({ queuedMs: 0, runMs: 10 * HOUR, rows: 30 });
+			const loopId = await api.runManual(WF.durableLoop, MANUAL);
+			const callbackId = await api.runManual(WF.hasDataCallback, MANUAL);
+			const loopParked = await api.waitForStatus(loopId, ['waiting'], 60_000, 500);
+			const callbackParked = await api.waitForStatus(callbackId, ['waiting'], 60_000, 500);
+			const parkedOn = { loop: s.workersThatRan(loopId), callback: s.workersThatRan(callbackId) };
+			const hasDataJob = [...own.hasData.jobs.values()].find((j) => String((j.input.webhook as { url?: string } | undefined)?.url ?? '').includes(`/${callbackId}`));
+			assert(hasDataJob, `no HasData job was started with execution ${callbackId}'s resume URL`);
+			const callbackUrl = String((hasDataJob.input.webhook as { url: string }).url);
+			fact(`case 3: durable loop execution ${loopId}: first check on ${parkedOn.loop}, "${loopParked.status}" in its Wait node until ${loopParked.waitTill}`);
+			fact(`case 3: HasData callback execution ${callbackId}: started job ${hasDataJob.id} on ${parkedOn.callback}, "${callbackParked.status}"; HasData will call ${callbackUrl.replace(/\?.*/, '')}`);
 
+			// Case 2: publish one trigger per provider; the activation polls fire the finished jobs.
 			for (const id of Object.values(WF.trigger)) await api.publish(id);
 			const activatedAt = Date.now();
 			const expectAtActivation = [...watched.platform.before, ...watched.hirebase.before, ...watched.hasData.before];
@@ -303,41 +312,55 @@ async function main(): Promise<number> {
 			}, 1000);
 			fact(`case 2: the activation polls fired ${firedAtActivation.length} executions in ${secs(Date.now() - activatedAt)}: ${summarise(firedAtActivation)}`);
 
-			// Kill the worker that ran the parked execution's first half.
-			const victim = s.worker(before);
-			await victim.kill();
-			fact(`case 3: SIGKILLed ${before} while execution ${parkedId} was parked`);
+			// Kill the workers that ran the parked executions' first halves.
+			const victims = [...new Set([...parkedOn.loop, ...parkedOn.callback])];
+			for (const name of victims) await s.worker(name).kill();
+			fact(`case 3: SIGKILLed ${victims.join(' and ')} while both executions were parked`);
 
 			// Case 5's clock is read in the main's log: let it finish before the main restarts.
 			await case5;
 
-			// Restart the main (and bring the killed worker back meanwhile); while the
-			// main is down, one watched job per provider finishes.
-			const [downMs] = await Promise.all([
-				s.restartMain(async () => {
-					finishNow(own.platform.jobs.get(watched.platform.during)!);
-					finishNow(own.hirebase.tasks.get(watched.hirebase.during)! as any);
-					finishNow(own.hasData.jobs.get(watched.hasData.during)!);
-					own.lobstr.finishNow(lobstrDuring);
-				}),
-				victim.start(120_000),
-			]);
+			// Restart the main; while it is down, one watched job per provider finishes, and so
+			// does the durable loop's job. Then bring the killed workers back (after the main:
+			// three n8n starting at once on a busy machine would push the main past waitTill).
+			const downMs = await s.restartMain(async () => {
+				finishNow(own.platform.jobs.get(watched.platform.during)!);
+				finishNow(own.hirebase.tasks.get(watched.hirebase.during)! as any);
+				finishNow(own.hasData.jobs.get(watched.hasData.during)!);
+				own.lobstr.finishNow(lobstrDuring);
+				finishNow(own.platform.jobs.get(durableJob)!);
+			});
+			const loopLeftMs = Date.parse(String(loopParked.waitTill)) - Date.now();
 			await s.main.login();
-			const parkedLeftMs = Date.parse(String(parked.waitTill)) - Date.now();
-			fact(`case 2/3: main restarted (away ${secs(downMs)}, back ${secs(parkedLeftMs)} before execution ${parkedId}'s waitTill); a job per provider finished meanwhile`);
-			assert(parkedLeftMs > 0, `the main came back after the parked execution's waitTill: raise PARK_SECONDS`);
+			fact(`case 2/3: main restarted (away ${secs(downMs)}, back ${secs(loopLeftMs)} before the loop's waitTill); a job per provider finished meanwhile`);
+			assert(loopLeftMs > 0, 'the main came back after the durable loop\'s waitTill: raise LOOP_WAIT_SECONDS');
+			await s.startOthers(victims);
+			const stillParked = [(await api.execution(loopId)).status, (await api.execution(callbackId)).status];
+			assert(stillParked.every((st) => st === 'waiting'), `after the restarts the parked executions are ${stillParked}`);
+
+			// HasData finishes the job and calls the resume URL: the webhook process takes the call.
+			finishNow(hasDataJob);
+			(own.hasData as unknown as { sendEvent(job: unknown, event: string, status: string): void }).sendEvent(hasDataJob, 'scraper.job.finished', 'finished');
+			const callbackEnded = await api.waitForEnd(callbackId, 60_000);
+			const deliveries = own.hasData.webhookDeliveries.filter((d) => d.jobId === hasDataJob.id);
 
 			const expectAll = [...expectAtActivation, watched.platform.during, watched.hirebase.during, watched.hasData.during, lobstrDuring];
 			await waitFor('the first poll after the restart to fire the jobs that finished meanwhile', 120_000, async () => {
 				const list = await firedJobs(api);
 				return expectAll.every((id) => list.some((f) => f.jobs.includes(id))) ? list : undefined;
 			}, 2000);
-			const resumed = await api.waitForEnd(parkedId, (PARK_SECONDS + 60) * 1000 - (Date.now() - parkedStart));
+			const loopEnded = await api.waitForEnd(loopId, LOOP_WAIT_SECONDS * 1000 + 60_000);
 			// A re-fire of an already fired job (lost trigger state) would come with the same poll.
 			await sleep(5000);
 			const final = await firedJobs(api);
-			fact(`case 2: executions after the restart: ${summarise(final)}`);
+			return { expectAll, final, loopEnded, callbackEnded, deliveries, callbackUrl, parkedOn, victims };
+		})().catch((error: Error) => error);
+		const ms23 = Date.now() - t23;
 
+		await test('2. a trigger per provider fires each finished job once, with two workers and a main restart', async () => {
+			if (timeline instanceof Error) throw timeline;
+			const { expectAll, final } = timeline;
+			fact(`case 2: executions at the end: ${summarise(final)}`);
 			const firedIds = final.flatMap((f) => f.jobs);
 			const perWorker = countBy(final.map((f) => f.worker));
 			fact(`case 2: trigger executions per worker: ${JSON.stringify(perWorker)}`);
@@ -353,18 +376,30 @@ async function main(): Promise<number> {
 			if (final.some((f) => f.mode !== 'trigger')) problems.push(`modes: ${final.map((f) => f.mode)}`);
 			if (final.some((f) => !/^w\d$/.test(f.worker))) problems.push(`an execution did not run on a worker: ${final.map((f) => f.worker)}`);
 			if (Object.keys(perWorker).length < 2) problems.push(`only ${Object.keys(perWorker)} ran trigger executions`);
-
-			const after = items(resumed, 'After')[0]?.after;
-			fact(`case 3: execution ${parkedId} resumed ${secs(Date.now() - parkedStart)} after it started: "${resumed.status}", "After" ran on ${after}`);
-			if (resumed.status !== 'success') problems.push(`parked execution ${parkedId} ended ${resumed.status} ${errorOf(resumed) ?? ''}`);
-			if (!/^w\d$/.test(String(after))) problems.push(`parked execution's "After" ran on ${after}, not a worker`);
 			assert(problems.length === 0, problems.join('\n'));
-		});
+		}, ms23);
 
-		pending(
-			'3. durable loop (Check Status and Route + Wait ≥ 65 s) and HasData callback in queue mode',
-			'the example workflows for these are not on main yet; the harness above (killed worker, restarted main, webhook process) is ready for them',
-		);
+		await test('3. the durable loop and the HasData callback wait resume after a killed worker and a restarted main', async () => {
+			if (timeline instanceof Error) throw timeline;
+			const { loopEnded, callbackEnded, deliveries, callbackUrl } = timeline;
+			const problems: string[] = [];
+			const checks = loopEnded.data?.resultData?.runData?.['Check Job']?.length ?? 0;
+			const done = items(loopEnded, 'Done')[0];
+			fact(`case 3: durable loop execution ${loopEnded.id}: "${loopEnded.status}" after ${checks} checks; "Done" on ${done?.doneOn} with the job ${done?.status}, polls ${done?.polls}, waited ${done?.waitedSeconds} s`);
+			if (loopEnded.status !== 'success') problems.push(`durable loop: ${loopEnded.status} ${errorOf(loopEnded) ?? ''}`);
+			if (checks !== 2) problems.push(`durable loop: "Check Job" ran ${checks} times, expected 2 (one before the Wait, one after)`);
+			if (done?.status !== 'succeeded' || !/^w\d$/.test(String(done?.doneOn))) problems.push(`durable loop: "Done" got ${JSON.stringify(done)?.slice(0, 300)}`);
+
+			const after = items(callbackEnded, 'After')[0];
+			const webhookPort = `:${s.webhook.port}/`;
+			fact(`case 3: HasData calls: ${deliveries.map((d) => `${d.event} → ${d.url.includes(webhookPort) ? 'webhook process' : d.url} ${d.status}`).join(', ')}`);
+			fact(`case 3: HasData callback execution ${callbackEnded.id}: "${callbackEnded.status}"; "After" on ${after?.after} with the job ${after?.status} (${after?.resultCount} rows)`);
+			if (!callbackUrl.includes(webhookPort)) problems.push(`the resume URL ${callbackUrl} is not the webhook process's`);
+			if (!deliveries.some((d) => typeof d.status === 'number' && d.status < 300)) problems.push(`no callback was accepted: ${JSON.stringify(deliveries)}`);
+			if (callbackEnded.status !== 'success') problems.push(`HasData callback: ${callbackEnded.status} ${errorOf(callbackEnded) ?? ''}`);
+			if (after?.status !== 'succeeded' || !/^w\d$/.test(String(after?.after))) problems.push(`HasData callback: "After" got ${JSON.stringify(after)?.slice(0, 300)}`);
+			assert(problems.length === 0, problems.join('\n'));
+		}, ms23);
 
 		memory = s.memory();
 
