@@ -21,7 +21,7 @@ const operations: Record<string, Operation> = {
 		if (job.status !== 'succeeded') {
 			throw new NodeOperationError(ctx.getNode(), `Job ${job.id} has no result yet: its status is "${job.status}" (${job.providerStatus})`, {
 				itemIndex: i,
-				description: 'Run "Wait for Completion" first, or use the Platform Jobs Trigger to start this workflow when the job finishes.',
+				description: 'Wait for the job first: "Wait for Completion" for jobs of minutes, or "Check Status and Route" in a loop with a Wait node for jobs of hours.',
 			});
 		}
 		const rows = rowsOf(job.result);

@@ -83,9 +83,10 @@ export function callbackWait(options: CallbackWaitOptions) {
 			return answer(this, 401, { error: `Missing or wrong ${options.headerName} header: this call did not come from a job this execution started` });
 		}
 		const calledFor = options.jobIdOf(this.getBodyData());
-		let jobs: CanonicalJob[];
+		const jobs: CanonicalJob[] = [];
 		try {
-			jobs = await Promise.all(parked.map((p) => options.read(this, String(p.json.id))));
+			// One after another: providers that limit simultaneous requests answer 429 otherwise.
+			for (const p of parked) jobs.push(await options.read(this, String(p.json.id)));
 		} catch (error) {
 			// The provider retries failed deliveries: answer with an error so it calls again.
 			return answer(this, 503, { error: `Could not read the jobs again: ${(error as Error).message}` });

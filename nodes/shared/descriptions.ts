@@ -23,7 +23,7 @@ export function waitForCompletionToggle(show: Show, what = 'job'): INodeProperti
 		name: 'waitForCompletion',
 		type: 'boolean',
 		default: false,
-		description: `Whether to wait until the new ${what} finishes before continuing. For ${what}s that take more than a few minutes, use the Trigger node instead.`,
+		description: `Whether to wait until the new ${what} finishes before continuing. This holds the execution while it waits: for ${what}s of hours, leave this off and follow the ${what} with "Check Status and Route" in a loop with a Wait node.`,
 		displayOptions: { show },
 	};
 }
@@ -46,7 +46,7 @@ export function waitFields(show: Show): INodeProperties[] {
 			type: 'number',
 			default: 600,
 			typeOptions: { minValue: 1 },
-			description: 'The longest time to wait. A waiting node holds an n8n worker: for jobs that run for hours, use the Trigger node instead.',
+			description: 'The longest time to wait. A waiting node holds the execution (in queue mode, a worker): for jobs of hours, use "Check Status and Route" in a loop with a Wait node instead.',
 			displayOptions: { show },
 		},
 		{
