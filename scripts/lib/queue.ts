@@ -3,7 +3,7 @@
  * a throwaway PostgreSQL cluster and Redis (Debian packages, installed when
  * missing), one main (`n8n start`), N workers (`n8n worker`) and one webhook
  * process (`n8n webhook`), every one loading this package from its own user
- * folder, as on separate machines. Everything lives in one temp folder and is
+ * folder (installed in its nodes/ as users do), as on separate machines. Everything lives in one temp folder and is
  * stopped by PID. What each setting is for: README, "Running at scale".
  */
 import fs from 'node:fs';
@@ -94,6 +94,8 @@ export class QueueStack {
 			N8N_EDITOR_BASE_URL: `http://127.0.0.1:${mainPort}/`,
 			// Manual runs (REST /run) go to the workers too, not the main.
 			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+			// The suite's own workflows record which process ran a node with $env.QM_PROC.
+			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
 			...(this.options.env ?? {}),
 		};
 		const make = async (name: string, extra: Partial<N8nOptions> & { port: number }, env: Record<string, string> = {}) =>

@@ -5,9 +5,12 @@
  */
 import path from 'node:path';
 
-import { sleep, secs } from '../../scripts/lib/log';
 import type { N8n } from '../../scripts/lib/n8n';
-import { nodeItems } from '../../scripts/lib/stack';
+import type { Postgres } from '../../scripts/lib/postgres';
+import { nodeBinaries, nodeItems } from '../../scripts/lib/stack';
+import { assert, waitFor } from './lib';
+
+export { assert, waitFor };
 
 export interface Execution {
 	id: string;
@@ -18,25 +21,6 @@ export interface Execution {
 	waitTill?: string | null;
 	/** Decoded run data. */
 	data: any;
-}
-
-export function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
-
-export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, everyMs = 1000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let last: unknown;
-	while (Date.now() < deadline) {
-		try {
-			const value = await fn();
-			if (value !== undefined) return value;
-		} catch (error) {
-			last = error;
-		}
-		await sleep(everyMs);
-	}
-	throw new Error(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
 export class QueueApi {
@@ -112,4 +96,21 @@ export function items(execution: Execution, nodeName: string): any[] {
 export function errorOf(execution: Execution): string | undefined {
 	const error = execution.data?.resultData?.error;
 	return error ? `${error.message ?? error}${error.description ? ` — ${error.description}` : ''}` : undefined;
+}
+
+/**
+ * The files a node output, read back: in queue mode n8n keeps binary data in the
+ * database (table binary_data), since the processes share no disk.
+ */
+export function binariesOf(execution: Execution, nodeName: string, postgres: Postgres, database: string): Array<{ mimeType?: string; bytes?: Buffer }> {
+	return nodeBinaries(execution.data, nodeName).map((binary) => {
+		const match = /^database:(?:\/\/)?([0-9a-f-]{36})$/i.exec(binary.id ?? '');
+		const base64 = match ? postgres.query(`select encode(data, 'base64') from binary_data where "fileId" = '${match[1]}'`, database) : '';
+		return { mimeType: binary.mimeType, bytes: base64 ? Buffer.from(base64.replace(/\s+/g, ''), 'base64') : undefined };
+	});
+}
+
+/** One XLSX (a zip: "PK") with the spreadsheet MIME type. */
+export function isXlsx(files: Array<{ mimeType?: string; bytes?: Buffer }>): boolean {
+	return files.length === 1 && /spreadsheetml/.test(files[0].mimeType ?? '') && files[0].bytes?.subarray(0, 2).toString('latin1') === 'PK';
 }

@@ -1,9 +1,9 @@
 /**
  * Workflows only the queue-mode suite uses, built in code: their ids, job ids
  * and credentials depend on the run. Node types take the package's prefix
- * from the shipped examples (`CUSTOM.` when loaded through
- * N8N_CUSTOM_EXTENSIONS, the package name when installed in nodes/), so these
- * workflows load exactly the way the examples do.
+ * from the shipped examples (the package name when installed in nodes/,
+ * `CUSTOM` when loaded through N8N_CUSTOM_EXTENSIONS), so these workflows load
+ * exactly the way the examples do.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,64 +92,5 @@ export function inExecutionWaitWorkflow(id: string, jobId: string, credential: C
 		manualTrigger(),
 		procMarker('Before', 'ranOn', [240, 0]),
 		node('Wait for Job', `${packageTypePrefix()}.platformJobs`, 1, { resource: 'job', operation: 'waitForCompletion', jobId, pollInterval: 2, timeout: 600 }, [480, 0], credential),
-	]);
-}
-
-/**
- * The durable loop as the "Check Status and Route" notice describes it:
- * Manual → Check Job ─[Finished]→ Done; ─[Still Running]→ Wait (≥ 65 s, parked) → Check Job.
- */
-export function durableLoopWorkflow(id: string, jobId: string, waitSeconds: number, credential: Credential): object {
-	const check = node(
-		'Check Job',
-		`${packageTypePrefix()}.platformJobs`,
-		1,
-		{ resource: 'job', operation: 'checkAndRoute', jobId, giveUpAfterHours: 1 },
-		[240, 0],
-		credential,
-	);
-	const nodes = [
-		manualTrigger(),
-		check,
-		procMarker('Done', 'doneOn', [480, -100]),
-		node('Wait', 'n8n-nodes-base.wait', 1.1, { resume: 'timeInterval', amount: waitSeconds, unit: 'seconds' }, [480, 100]),
-	];
-	return {
-		id,
-		name: 'queue e2e: durable loop (Check Status and Route + Wait)',
-		nodes,
-		connections: {
-			[MANUAL]: { main: [[{ node: 'Check Job', type: 'main', index: 0 }]] },
-			'Check Job': { main: [[{ node: 'Done', type: 'main', index: 0 }], [{ node: 'Wait', type: 'main', index: 0 }]] },
-			Wait: { main: [[{ node: 'Check Job', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-		active: false,
-		pinData: {},
-		tags: [],
-	};
-}
-
-/** Manual → HasData Start with "Wait Method: Until HasData Calls Back" (parked) → "After" marker. */
-export function hasDataCallbackWorkflow(id: string, credential: Credential): object {
-	return chain(id, 'queue e2e: HasData start, parked until HasData calls back', [
-		manualTrigger(),
-		node(
-			'Start Job',
-			`${packageTypePrefix()}.hasData`,
-			1,
-			{
-				resource: 'job',
-				operation: 'start',
-				scraper: 'crawler',
-				input: '{ "urls": ["https://example.com"], "limit": 30 }',
-				waitForCompletion: true,
-				waitMethod: 'callback',
-				callbackTimeout: 1,
-			},
-			[240, 0],
-			credential,
-		),
-		procMarker('After', 'after', [480, 0]),
 	]);
 }
