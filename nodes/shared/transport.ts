@@ -58,8 +58,13 @@ export const retryPolicy = {
 	maxRetries: 4,
 	baseDelayMs: 1000,
 	maxDelayMs: 30_000,
-	/** A Retry-After longer than this is not waited out: the user gets the 429. */
+	/**
+	 * A Retry-After longer than this is not waited out: the user gets the 429. Also the
+	 * most one request waits in total for 429s that say when to come back (see apiRequest).
+	 */
 	maxServerWaitMs: 120_000,
+	/** Up to this much is added to a server-given wait, so that workers told the same reset spread out. */
+	rateLimitJitterMs: 250,
 	requestTimeoutMs: 60_000,
 };
 
@@ -122,6 +127,9 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		abortSignal: signal,
 	};
 
+	// Retries counted against maxRetries; a 429 that says when to come back is not one of them.
+	let retries = 0;
+	let rateLimitWaitedMs = 0;
 	for (let attempt = 0; ; attempt++) {
 		await waitForSlot(bucket, req.rateLimit, signal, scope);
 		let response: FullResponse | undefined;
@@ -145,8 +153,8 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 			// Status errors never throw (ignoreHttpStatusErrors), so what n8n throws here is a
 			// network failure it wrapped in NodeApiError, or a missing credential.
 			if (failure instanceof NodeOperationError) throw failure;
-			if (retryable && attempt < retryPolicy.maxRetries) {
-				await pause(backoffMs(attempt), signal);
+			if (retryable && retries < retryPolicy.maxRetries) {
+				await pause(backoffMs(retries++), signal);
 				continue;
 			}
 			throw networkError(ctx, target, req, failure ?? new Error('no response'), retryable ? attempt + 1 : undefined);
@@ -181,9 +189,23 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		}
 
 		const transient = status === 429 || status >= 500;
-		if (retryable && transient && attempt < retryPolicy.maxRetries) {
-			const wait = serverWaitMs(headers) ?? backoffMs(attempt);
+		const serverWait = serverWaitMs(headers);
+		// A 429 with Retry-After / X-RateLimit-Reset is the server pacing us, not a fault.
+		// With several n8n processes on one account (queue-mode workers), each counts only
+		// its own requests, so such 429s are expected and must not use up the retries: they
+		// are waited out (plus jitter, so that processes told the same reset do not all come
+		// back at once) until maxServerWaitMs of waiting in total.
+		if (retryable && status === 429 && serverWait !== undefined && rateLimitWaitedMs + serverWait <= retryPolicy.maxServerWaitMs) {
+			const wait = serverWait + Math.random() * retryPolicy.rateLimitJitterMs;
+			// At least a second counts, so a server answering "Retry-After: 0" is not asked endlessly.
+			rateLimitWaitedMs += Math.max(wait, 1000);
+			await pause(wait, signal);
+			continue;
+		}
+		if (retryable && transient && retries < retryPolicy.maxRetries) {
+			const wait = serverWait ?? backoffMs(retries);
 			if (wait <= retryPolicy.maxServerWaitMs) {
+				retries++;
 				await pause(wait, signal);
 				continue;
 			}
