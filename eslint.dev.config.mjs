@@ -17,6 +17,8 @@ export default [
 			'@n8n/community-nodes/no-restricted-globals': 'off',
 			'@n8n/community-nodes/no-restricted-imports': 'off',
 			'no-console': 'off',
+			// NodeApiError/NodeOperationError are for errors a node shows in n8n; scripts are not nodes.
+			'@n8n/community-nodes/require-node-api-error': 'off',
 			// Scripts start n8n and emulators; test helpers evaluate credential expressions.
 			'@n8n/community-nodes/no-dangerous-functions': 'off',
 			// Test credentials for the local emulators are not secrets.
