@@ -179,7 +179,7 @@ async function main(): Promise<void> {
 	const n8n = new N8n(installDir, { outputDir, port: await freePort(), distDir: DIST });
 	await n8n.importCredentials([
 		{ id: 'benchPlatform', name: 'benchPlatform', type: 'platformJobsApi', data: { baseUrl: platform.baseUrl, apiKey: platform.apiKey } },
-		{ id: 'benchHasData', name: 'benchHasData', type: 'hasDataApi', data: { baseUrl: hasData.baseUrl, apiKey: hasData.apiKey } },
+		{ id: 'benchHasData', name: 'benchHasData', type: 'hasDataApi', data: { baseUrl: hasData.baseUrl, apiKey: hasData.apiKey, maxConcurrentRequests: 4 } },
 		{ id: 'benchLobstr', name: 'benchLobstr', type: 'lobstrApi', data: { baseUrl: lobstr.baseUrl, apiKey: lobstr.apiKey } },
 		{ id: 'benchHirebase', name: 'benchHirebase', type: 'hirebaseApi', data: { baseUrl: hirebase.baseUrl, apiKey: hirebase.apiKey } },
 	]);

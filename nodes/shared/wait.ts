@@ -1,10 +1,10 @@
 import { sleep } from 'n8n-workflow';
 
+import { isTransientFailure } from './failures';
 import type { CanonicalJob } from './job';
 import { ExecutionCancelledError } from './pause';
 import { newHistory, nextGapMs, observe, QuotaPlan, readConcurrency } from './readSchedule';
 import type { JobHistory, ScheduleSettings } from './readSchedule';
-import { isTransientFailure } from './transport';
 import type { ReadOptions } from './transport';
 
 export interface WaitSettings {
@@ -30,8 +30,13 @@ export interface WaitOutcome {
 	/** A read that failed for good (404, bad key …), or no read succeeded by the deadline. */
 	error?: Error;
 	polls: number;
-	/** Reads that failed for now (429, 5xx, network) and were skipped. */
-	missedPolls: number;
+	/**
+	 * Reads that failed in a way that may pass (network, 429, 5xx, a body that was
+	 * not JSON): a missed poll, never a job state.
+	 */
+	missedPolls?: number;
+	/** The last such failure, if the last read failed. */
+	lastMiss?: Error;
 	waitedMs: number;
 	timedOut: boolean;
 }
@@ -120,13 +125,17 @@ export async function waitForJobs(ids: string[], readJob: WaitReader, settings: 
 		if (failure && !isTransientFailure(failure)) return finish(entry, now, { error: failure });
 		if (failure) {
 			entry.lastTransient = failure;
-			for (const item of entry.items) outcomes[item].missedPolls++;
+			for (const item of entry.items) {
+				outcomes[item].missedPolls = (outcomes[item].missedPolls ?? 0) + 1;
+				outcomes[item].lastMiss = failure;
+			}
 		} else {
 			entry.job = job;
 			observe(entry.history, job!, now);
 			for (const item of entry.items) {
 				outcomes[item].job = job;
 				outcomes[item].polls++;
+				outcomes[item].lastMiss = undefined;
 			}
 			if (job!.done) return finish(entry, now, {});
 		}
