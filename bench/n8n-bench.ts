@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { log } from '../scripts/lib/log';
-import { buildPackage, ensureN8n, N8n, N8N_VERSION } from '../scripts/lib/n8n';
+import { buildPackage, ensureN8n, N8n, N8N_VERSION, parseJsonTail } from '../scripts/lib/n8n';
 import { freePort } from '../scripts/lib/stack';
 import { HasDataEmulator } from '../test/emulators/hasData';
 import { HirebaseEmulator } from '../test/emulators/hirebase';
@@ -131,6 +131,8 @@ async function execute(n8n: N8n, workflowId: string, countRequests: () => number
 	const before = countRequests();
 	const res = await n8n.execute(workflowId, 900_000, (p) => (pid = p));
 	clearInterval(timer);
+	// n8n may log a line (e.g. the task runner registering) in the middle of the printed run data.
+	res.data ??= parseJsonTail(res.output.split('\n').filter((line) => !/^[A-Za-z]/.test(line)).join('\n'));
 	// The run data says whether the workflow succeeded (n8n's exit code at shutdown may not).
 	if (res.data?.status !== 'success' || !res.data?.startedAt) {
 		const error = res.data?.data?.resultData?.error;
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
 	const hirebase = new HirebaseEmulator();
 	await Promise.all([platform.start(), hasData.start(), lobstr.start(), hirebase.start()]);
 
-	const n8n = new N8n(installDir, { outputDir, port: await freePort(), distDir: DIST });
+	const n8n = new N8n(installDir, { outputDir, port: await freePort(), distDir: DIST, env: { N8N_LOG_LEVEL: 'warn' } });
 	await n8n.importCredentials([
 		{ id: 'benchPlatform', name: 'benchPlatform', type: 'platformJobsApi', data: { baseUrl: platform.baseUrl, apiKey: platform.apiKey } },
 		{ id: 'benchHasData', name: 'benchHasData', type: 'hasDataApi', data: { baseUrl: hasData.baseUrl, apiKey: hasData.apiKey, maxConcurrentRequests: 4 } },
