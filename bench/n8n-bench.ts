@@ -178,7 +178,7 @@ async function main(): Promise<void> {
 	const hirebase = new HirebaseEmulator();
 	await Promise.all([platform.start(), hasData.start(), lobstr.start(), hirebase.start()]);
 
-	const n8n = new N8n(installDir, { outputDir, port: await freePort(), distDir: DIST, env: { N8N_LOG_LEVEL: 'error' } });
+	const n8n = new N8n(installDir, { outputDir, port: await freePort(), distDir: DIST });
 	await n8n.importCredentials([
 		{ id: 'benchPlatform', name: 'benchPlatform', type: 'platformJobsApi', data: { baseUrl: platform.baseUrl, apiKey: platform.apiKey } },
 		{ id: 'benchHasData', name: 'benchHasData', type: 'hasDataApi', data: { baseUrl: hasData.baseUrl, apiKey: hasData.apiKey, maxConcurrentRequests: 4 } },
