@@ -221,7 +221,7 @@ async function main(): Promise<void> {
 			code('Job IDs', idsCode),
 			{
 				name: 'Wait for Jobs',
-				type: 'CUSTOM.platformJobs',
+				type: 'n8n-nodes-async-jobs.platformJobs',
 				typeVersion: 1,
 				parameters: { resource: 'job', operation: 'waitForCompletion', jobId: '={{ $json.id }}', pollInterval: POLL_S, timeout: 900 },
 				credentials: creds('platformJobsApi', 'benchPlatform'),
@@ -276,7 +276,7 @@ async function main(): Promise<void> {
 			manual(),
 			{
 				name: 'Get Results',
-				type: 'CUSTOM.hasData',
+				type: 'n8n-nodes-async-jobs.hasData',
 				typeVersion: 1,
 				parameters: { resource: 'job', operation: 'getResults', jobId: hasDataJob, returnAll: true },
 				credentials: creds('hasDataApi', 'benchHasData'),
@@ -298,7 +298,7 @@ async function main(): Promise<void> {
 			manual(),
 			{
 				name: 'Get Results',
-				type: 'CUSTOM.lobstr',
+				type: 'n8n-nodes-async-jobs.lobstr',
 				typeVersion: 1,
 				parameters: { resource: 'result', operation: 'getResults', source: 'run', runId: lobstrRun, returnAll: true },
 				credentials: creds('lobstrApi', 'benchLobstr'),
@@ -330,7 +330,7 @@ async function main(): Promise<void> {
 			manual(),
 			{
 				name: 'Get Results',
-				type: 'CUSTOM.hirebase',
+				type: 'n8n-nodes-async-jobs.hirebase',
 				typeVersion: 1,
 				parameters: { resource: 'task', operation: 'getResults', taskId, resultOptions },
 				credentials: creds('hirebaseApi', 'benchHirebase'),
