@@ -198,6 +198,8 @@ async function main(): Promise<void> {
 	const platform = new PlatformJobsEmulator('bench-platform-key');
 	platform.rateLimit.limit = 1_000_000_000;
 	const hasData = new HasDataEmulator('bench-hasdata-key');
+	// A plan with 4 simultaneous requests, as the bench's credential says.
+	hasData.maxConcurrentRequests = 4;
 	const lobstr = new LobstrEmulator({ apiKey: 'bench-lobstr-key' });
 	const hirebase = new HirebaseEmulator();
 	await Promise.all([platform.start(), hasData.start(), lobstr.start(), hirebase.start()]);
