@@ -36,6 +36,6 @@ export class HasDataTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'jobIds', 'Job IDs');
 		const outcome = this.getNodeParameter('outcome', 'any') as OutcomeFilter;
-		return pollWatchedJobs(this, ids, (id) => readHasDataJob(this, id), outcome);
+		return pollWatchedJobs(this, ids, readHasDataJob, outcome);
 	}
 }

@@ -29,6 +29,6 @@ export class HirebaseTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'taskIds', 'Task IDs');
 		const outcome = this.getNodeParameter('outcome', 'any') as OutcomeFilter;
-		return pollWatchedJobs(this, ids, (id) => readHirebaseTask(this, id), outcome);
+		return pollWatchedJobs(this, ids, readHirebaseTask, outcome);
 	}
 }

@@ -29,6 +29,6 @@ export class PlatformJobsTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'jobIds', 'Job IDs');
 		const outcome = this.getNodeParameter('outcome', 'any') as OutcomeFilter;
-		return pollWatchedJobs(this, ids, (id) => readPlatformJob(this, id), outcome);
+		return pollWatchedJobs(this, ids, readPlatformJob, outcome);
 	}
 }

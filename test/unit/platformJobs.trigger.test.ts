@@ -62,13 +62,20 @@ describe('Platform Jobs Trigger', () => {
 		expect(staticData).toEqual({});
 	});
 
-	it('an unreadable id does not hold back the others, and is reported on a quiet poll', async () => {
+	it('an unreadable id does not hold back the others: it is reported once as an item, then no longer read', async () => {
 		const done = platform.emulator.createJob({ queuedMs: 0, runMs: 0 });
 		const staticData: IDataObject = {};
 		const params = { jobIds: `job_gone, ${done}`, outcome: 'any' };
 		const first = await poll(params, staticData);
-		expect(first![0].map((i) => i.json.id)).toEqual([done]);
-		await expect(poll(params, staticData)).rejects.toThrow(/404: Job not found/);
+		expect(first![0].map((i) => i.json.id)).toEqual(['job_gone', done]);
+		expect(first![0][0].json).toMatchObject({ notFound: true });
+		expect(await poll(params, staticData)).toBeNull();
+	});
+
+	it('a rejected API key is an error when no watched job can be read at all', async () => {
+		const credentials = { platformJobsApi: { baseUrl: platform.emulator.baseUrl, apiKey: 'wrong' } };
+		const ctx = pollContext(platform.triggerOptions({ jobIds: 'job_x', outcome: 'any' }, { staticData: {}, credentials }));
+		await expect(new PlatformJobsTrigger().poll.call(ctx)).rejects.toThrow(/401/);
 	});
 
 	it('an empty Job IDs field is a clear error', async () => {
