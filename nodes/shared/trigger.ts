@@ -90,6 +90,13 @@ export function isGoneError(error: unknown): boolean {
 	return error instanceof NodeApiError && (code === '404' || code === '410');
 }
 
+/** A failure the next poll may not see: rate limits, server errors, timeouts, network errors. */
+function isTransientError(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return !(error instanceof NodeOperationError);
+	const code = Number(error.httpCode);
+	return !code || code === 408 || code === 429 || code >= 500;
+}
+
 /** The item a watched-ID trigger emits once for a job it can no longer read. */
 function unreadableJobItem(id: string, error: Error): IDataObject {
 	const description = (error as NodeApiError).description;
@@ -143,6 +150,8 @@ export async function pollWatchedJobs(
 		const order = last < 0 ? ids : [...ids.slice(last + 1), ...ids.slice(0, last + 1)];
 		const out: INodeExecutionData[] = [];
 		const failures: string[] = [];
+		let anyRead = false;
+		let hardError: Error | undefined;
 		for (const id of order) {
 			if (Date.now() >= deadline) break;
 			if (fired.has(id)) continue;
@@ -155,12 +164,14 @@ export async function pollWatchedJobs(
 					if (fired.add(id)) out.push({ json: unreadableJobItem(id, error as Error) });
 				} else {
 					failures.push(`${id}: ${(error as Error).message}`);
+					if (!isTransientError(error)) hardError ??= error as Error;
 				}
 				continue;
 			} finally {
 				// Also when this read ate the budget: the next poll starts after it.
 				staticData.lastRead = id;
 			}
+			anyRead = true;
 			if (!job.done) continue;
 			// The emit-time decision: another poll may have claimed it while we read.
 			if (!fired.add(id)) continue;
@@ -169,6 +180,10 @@ export async function pollWatchedJobs(
 		if (failures.length) {
 			ctx.logger?.warn(`${ctx.getNode().name}: could not read ${failures.length} watched job(s) this poll; they are read again next poll. ${failures.join(' | ')}`);
 		}
-		return out.length ? [out] : null;
+		if (out.length) return [out];
+		// Nothing could be read and not for a passing reason (a rejected API key,
+		// a wrong Base URL): say so, the way n8n shows a failing trigger.
+		if (!anyRead && hardError) throw hardError;
+		return null;
 	});
 }
