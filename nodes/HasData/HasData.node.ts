@@ -13,6 +13,7 @@ import {
 	startHasDataJob,
 	stopHasDataJob,
 } from './hasData.adapter';
+import { callbackSecretFields } from './hasData.callbackSecret';
 import { SCRAPER_OPTIONS, WEBHOOK_EVENT_OPTIONS } from './hasData.constants';
 
 const jobId = { name: 'jobId', label: 'Job ID' };
@@ -124,6 +125,7 @@ export class HasData implements INodeType {
 						placeholder: 'e.g. https://n8n.example.com/webhook/…/hasdata',
 						description: 'Where HasData sends the events, e.g. the Production URL of a HasData Webhook Trigger node. For Rerun, the original job\'s webhook is only used again if you set one here.',
 					},
+					...callbackSecretFields(),
 				],
 			},
 			{

@@ -9,6 +9,7 @@ import { collectPages, rowLimit } from '../shared/results';
 import type { Page } from '../shared/results';
 import { apiRequest, downloadWithoutCredentials, urlPath } from '../shared/transport';
 import type { ApiTarget, RequestContext } from '../shared/transport';
+import { callbackSecretHeaders, readCallbackSecret } from './hasData.callbackSecret';
 import { FILE_FORMATS, WEBHOOK_EVENTS } from './hasData.constants';
 import type { FileFormat } from './hasData.constants';
 
@@ -108,7 +109,9 @@ export function readWebhook(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 			description: 'Pick at least one event, usually "Job Finished".',
 		});
 	}
-	return { url, events };
+	// HasData sends these headers back with every call: the receiver checks the secret.
+	const secret = readCallbackSecret(ctx.getNode(), options.secretHeaderName, options.secretValue, itemIndex);
+	return { url, events, ...(secret ? { headers: callbackSecretHeaders(secret) } : {}) };
 }
 
 async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, body: IDataObject): Promise<CanonicalJob> {

@@ -56,6 +56,16 @@ export class FiredJobs {
 		return true;
 	}
 
+	/** Marks several jobs at once (one write). */
+	addAll(keys: Iterable<string>): void {
+		const list = this.list;
+		const known = new Set(list);
+		const added = [...new Set(keys)].filter((k) => !known.has(k));
+		if (added.length === 0) return;
+		const next = [...list, ...added];
+		this.store(next.length > this.limit ? next.slice(next.length - this.limit) : next);
+	}
+
 	/** Forgets a job, so it can fire again (e.g. when emitting it failed). */
 	remove(key: string): void {
 		const list = this.list;

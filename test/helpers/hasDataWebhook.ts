@@ -3,16 +3,54 @@
  * server that plays n8n's webhook endpoint: every POST it receives (from the
  * emulator, over real HTTP) is handed to the node's webhook() method, and the
  * answer goes back the way n8n's "onReceived" response mode sends it.
+ *
+ * It also plays how n8n 2.41 keeps static data around a webhook call (read in
+ * n8n's source, proven in the real-n8n e2e): each call starts from the SAVED
+ * static data; what webhook() wrote is saved only when the call starts no
+ * execution; an execution loads the saved static data again, runs the trigger
+ * node's execute() with the webhook's items, and saves its static data when it
+ * ends. A node that relies on webhook() writes alone loses them here as in n8n.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { pollContext } from './n8nContext';
+import { executeContext, pollContext } from './n8nContext';
 import type { ContextOptions } from './n8nContext';
 
-export function webhookContext(options: ContextOptions, body: IDataObject, headers: http.IncomingHttpHeaders = {}): IWebhookFunctions {
+/** What an Express response offers a node, recorded (and written to `raw` when given). */
+export function responseObject(raw?: http.ServerResponse) {
+	const recorded: { status: number; body?: unknown; headers: Record<string, string>; sent: boolean } = { status: 200, headers: {}, sent: false };
+	const res = {
+		recorded,
+		status(code: number) {
+			recorded.status = code;
+			return res;
+		},
+		setHeader(name: string, value: string) {
+			recorded.headers[name.toLowerCase()] = value;
+			return res;
+		},
+		json(body: unknown) {
+			recorded.body = body;
+			recorded.sent = true;
+			if (raw) {
+				raw.writeHead(recorded.status, { ...recorded.headers, 'content-type': 'application/json' });
+				raw.end(JSON.stringify(body));
+			}
+			return res;
+		},
+	};
+	return res;
+}
+
+export function webhookContext(
+	options: ContextOptions,
+	body: IDataObject,
+	headers: http.IncomingHttpHeaders = {},
+	response = responseObject(),
+): IWebhookFunctions {
 	const base = pollContext(options) as unknown as Record<string, unknown>;
 	return {
 		...base,
@@ -22,6 +60,7 @@ export function webhookContext(options: ContextOptions, body: IDataObject, heade
 		getParamsData: () => ({}),
 		getWebhookName: () => 'default',
 		getNodeWebhookUrl: () => 'http://n8n.test/webhook/hasdata',
+		getResponseObject: () => response,
 	} as unknown as IWebhookFunctions;
 }
 
@@ -33,11 +72,16 @@ export interface ReceivedCall {
 	error?: Error;
 }
 
+const clone = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
+
 /** Starts a receiver whose URL can be given as a job's webhook URL. */
 export async function startWebhookReceiver(options: ContextOptions) {
 	const calls: ReceivedCall[] = [];
 	/** Each workflow execution the trigger started: its items. */
 	const executions: INodeExecutionData[][] = [];
+	/** The static data as n8n has it saved. */
+	let saved: IDataObject = clone(options.staticData ?? {});
+	const mode = options.mode ?? 'webhook';
 	const server = http.createServer(async (req, res) => {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -49,11 +93,29 @@ export async function startWebhookReceiver(options: ContextOptions) {
 		}
 		const call: ReceivedCall = { body, headers: req.headers, status: 200 };
 		calls.push(call);
+		const response = responseObject(res);
+		const callStatic = clone(saved);
 		try {
-			call.response = await options.node.webhook!.call(webhookContext(options, body, req.headers));
-			if (call.response.workflowData) executions.push(call.response.workflowData[0]);
+			call.response = await options.node.webhook!.call(webhookContext({ ...options, mode, staticData: callStatic }, body, req.headers, response));
+			if (call.response.noWebhookResponse) {
+				call.status = response.recorded.status;
+				if (!response.recorded.sent) res.end();
+				saved = callStatic;
+				return;
+			}
+			if (!call.response.workflowData) saved = callStatic;
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(call.response.webhookResponse ?? { message: 'Workflow was started' }));
+			if (call.response.workflowData) {
+				// The execution: fresh static data, the trigger node's execute() with the items, saved at the end.
+				const items = call.response.workflowData[0];
+				executions.push(items);
+				const execStatic = clone(saved);
+				if (options.node.execute) {
+					await options.node.execute.call(executeContext({ ...options, mode, staticData: execStatic, items: items.map((i) => i.json) }));
+				}
+				saved = execStatic;
+			}
 		} catch (error) {
 			call.error = error as Error;
 			call.status = 500;
@@ -67,6 +129,8 @@ export async function startWebhookReceiver(options: ContextOptions) {
 		url,
 		calls,
 		executions,
+		/** The static data n8n would have saved by now. */
+		saved: () => saved,
 		stop: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();

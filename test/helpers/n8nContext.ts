@@ -36,7 +36,9 @@ export interface ContextOptions {
 	items?: IDataObject[];
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
-	mode?: 'manual' | 'trigger' | 'internal';
+	mode?: 'manual' | 'trigger' | 'internal' | 'webhook';
+	/** The workflow id n8n would give (in-process memories are per workflow and node). */
+	workflowId?: string;
 	staticData?: IDataObject;
 	/** Every request the node sent, with the headers it carried. */
 	sent?: SentRequest[];
@@ -118,6 +120,7 @@ function baseContext(options: ContextOptions) {
 	};
 	return {
 		getNode: () => node,
+		getWorkflow: () => ({ id: options.workflowId ?? 'test-workflow', name: 'Test workflow', active: true }),
 		getMode: () => options.mode ?? 'manual',
 		getActivationMode: () => 'activate',
 		getCredentials: async (name: string) => {
