@@ -14,6 +14,12 @@ echo
 echo "== end-to-end tests (real n8n) =="
 npm run --silent build:scripts && node .scripts-build/test/e2e/run.js
 e2e=$?
+
+echo
+echo "== end-to-end tests: triggers exactly once (real n8n) =="
+# run.js built the package a moment ago.
+ASYNC_JOBS_E2E_SKIP_BUILD=1 node .scripts-build/test/e2e/triggers.js
+[ $? -eq 0 ] || e2e=1
 total_s=$(( $(date +%s) - start ))
 
 echo

@@ -43,6 +43,16 @@ export interface Injection {
 	delayMs?: number;
 }
 
+/** A share of matching requests answered with an error, at random (a flaky API). */
+export interface RandomFault {
+	/** 0..1: the share of matching requests that get this answer. */
+	rate: number;
+	status: number;
+	headers?: Record<string, string>;
+	method?: string;
+	pathPrefix?: string;
+}
+
 interface Route {
 	method: string;
 	pattern: RegExp;
@@ -53,6 +63,10 @@ interface Route {
 export class EmulatorServer {
 	readonly requests: EmulatorRequest[] = [];
 	latencyMs = 0;
+	/** Checked in order on every request after the latency: e.g. 20 % 503 then 10 % 429. */
+	randomFaults: RandomFault[] = [];
+	/** How many answers the random faults gave, by status. */
+	readonly faultsSent: Record<number, number> = {};
 	private readonly routes: Route[] = [];
 	private readonly injections: Injection[] = [];
 	private server?: http.Server;
@@ -140,6 +154,17 @@ export class EmulatorServer {
 				return;
 			}
 			return this.send(res, { status: injection.status, body: injection.body ?? { error: { message: `Injected ${injection.status}` } }, headers: injection.headers }, request);
+		}
+
+		const roll = Math.random();
+		let threshold = 0;
+		for (const fault of this.randomFaults) {
+			if ((fault.method && fault.method !== request.method) || (fault.pathPrefix && !request.path.startsWith(this.prefix + fault.pathPrefix))) continue;
+			threshold += fault.rate;
+			if (roll < threshold) {
+				this.faultsSent[fault.status] = (this.faultsSent[fault.status] ?? 0) + 1;
+				return this.send(res, { status: fault.status, body: { error: { message: `Random fault ${fault.status}` } }, headers: fault.headers }, request);
+			}
 		}
 
 		const guarded = this.guard?.(request);
