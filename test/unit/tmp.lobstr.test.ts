@@ -1,0 +1,20 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { LobstrTrigger } from '../../nodes/Lobstr/LobstrTrigger.node';
+import { pollContext } from '../helpers/n8nContext';
+import { startLobstr } from '../helpers/lobstr';
+it('dbg', async () => {
+	const lobstr = await startLobstr({ apiKey: 'k' } as never);
+	const squid = lobstr.emulator.addSquid('e2e squid');
+	lobstr.emulator.addFinishedRun(squid, 600_000);
+	const run = lobstr.emulator.addRun(squid, { pendingMs: 0, runningMs: 3_600_000 });
+	const staticData: IDataObject = {};
+	const pollTimes = { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) };
+	const poll = async () => { const ctx = pollContext(lobstr.triggerOptions({ pollTimes, watch: 'selected', squidIds: [squid], outcome: 'any' }, { staticData })); return (await new LobstrTrigger().poll.call(ctx)) as INodeExecutionData[][] | null; };
+	console.log(JSON.stringify(await poll()), JSON.stringify(staticData));
+	await new Promise((r) => setTimeout(r, 100));
+	lobstr.emulator.finishNow(run);
+	await new Promise((r) => setTimeout(r, 300));
+	const out = await poll();
+	console.log(JSON.stringify(out?.[0].map((i) => [i.json.id, i.json.status, i.json.finishedAt])), JSON.stringify(staticData));
+	await lobstr.emulator.stop();
+});
