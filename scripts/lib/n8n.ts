@@ -6,11 +6,13 @@
  *   outside the repo); the scripts themselves run on the machine's Node.
  * - Every run gets a throwaway folder (never ~/.n8n): user folder with its own
  *   sqlite DB, the staged package, and n8n's log.
- * - The package is staged as a COPY of package.json + dist/ outside the repo:
- *   n8n's CustomDirectoryLoader globs every *.node.js under
- *   N8N_CUSTOM_EXTENSIONS (so it must not see node_modules), and n8n puts its own
- *   modules on NODE_PATH, so `require('n8n-workflow')` resolves to n8n's copy
- *   only when no node_modules folder of ours is up the tree.
+ * - The package is installed the way users install it: a COPY of package.json +
+ *   dist/ in the user folder's `.n8n/nodes/node_modules/n8n-nodes-async-jobs`
+ *   (what `npm install n8n-nodes-async-jobs` in ~/.n8n/nodes, or the Community
+ *   Nodes screen, leaves there). Node types are therefore
+ *   `n8n-nodes-async-jobs.<name>`, as in examples/, so the same workflow files
+ *   import into any n8n that has the package. n8n puts its own modules on
+ *   NODE_PATH, so `require('n8n-workflow')` resolves to n8n's copy.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -51,6 +53,12 @@ export interface N8nOptions {
 	port?: number;
 	/** Extra env for n8n (e.g. values example workflows read via $env). */
 	env?: Record<string, string>;
+	/** What `start()` runs: `n8n start` (default), or a queue-mode `n8n worker` / `n8n webhook`. */
+	command?: 'start' | 'worker' | 'webhook';
+	/** Extra arguments for that command (e.g. `--concurrency=1`). */
+	commandArgs?: string[];
+	/** Where `start()` checks readiness; a worker answers only on its health port. */
+	readyUrl?: string;
 }
 
 export interface CliResult {
@@ -62,7 +70,8 @@ export interface CliResult {
 export class N8n {
 	readonly runDir: string;
 	readonly userFolder: string;
-	readonly extDir: string;
+	/** Where the package is installed: the user folder's community nodes folder. */
+	readonly nodesDir: string;
 	readonly port: number;
 	readonly logFile: string;
 	private proc?: ChildProcess;
@@ -72,7 +81,7 @@ export class N8n {
 	constructor(readonly installDir: string, private readonly options: N8nOptions) {
 		this.runDir = options.runDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'async-jobs-n8n-'));
 		this.userFolder = path.join(this.runDir, 'user');
-		this.extDir = path.join(this.runDir, 'custom');
+		this.nodesDir = path.join(this.userFolder, '.n8n', 'nodes');
 		this.logFile = path.join(this.runDir, 'n8n.log');
 		this.port = options.port ?? 5678;
 		fs.mkdirSync(this.userFolder, { recursive: true });
@@ -92,13 +101,19 @@ export class N8n {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
-	/** Copies package.json + dist/ to <runDir>/custom/n8n-nodes-async-jobs. */
+	/** Installs package.json + dist/ as <user>/.n8n/nodes/node_modules/n8n-nodes-async-jobs. */
 	stagePackage(): void {
-		const target = path.join(this.extDir, 'n8n-nodes-async-jobs');
+		const target = path.join(this.nodesDir, 'node_modules', 'n8n-nodes-async-jobs');
 		fs.rmSync(target, { recursive: true, force: true });
 		fs.mkdirSync(target, { recursive: true });
+		const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 		fs.copyFileSync(path.join(REPO, 'package.json'), path.join(target, 'package.json'));
 		fs.cpSync(path.join(REPO, 'dist'), path.join(target, 'dist'), { recursive: true });
+		// What npm leaves in ~/.n8n/nodes after `npm install n8n-nodes-async-jobs`.
+		fs.writeFileSync(
+			path.join(this.nodesDir, 'package.json'),
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [pkg.name]: pkg.version } }, null, 2),
+		);
 	}
 
 	env(): NodeJS.ProcessEnv {
@@ -107,7 +122,6 @@ export class N8n {
 			HOME: process.env.HOME,
 			TZ: 'UTC',
 			N8N_USER_FOLDER: this.userFolder,
-			N8N_CUSTOM_EXTENSIONS: this.extDir,
 			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
 			N8N_PORT: String(this.port),
 			N8N_HOST: '127.0.0.1',
@@ -121,7 +135,9 @@ export class N8n {
 			N8N_PERSONALIZATION_ENABLED: 'false',
 			N8N_HIRING_BANNER_ENABLED: 'false',
 			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
-			N8N_COMMUNITY_PACKAGES_ENABLED: 'false',
+			// Community packages on, as in a stock n8n: that is what loads the package from
+			// the user folder's nodes/ (installing more from the registry is not possible offline).
+			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 			N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 			N8N_AI_ENABLED: 'false',
 			// The MCP server registry fetches api.n8n.io at start: not wanted offline.
@@ -139,9 +155,6 @@ export class N8n {
 			N8N_SSRF_ALLOWED_IP_RANGES: '127.0.0.1/32',
 			// "Read/Write Files from Disk" may only touch the demo's output folder.
 			N8N_RESTRICT_FILE_ACCESS_TO: this.options.outputDir,
-			// Example workflows read the output folder from $env (blocked by default in 2.x).
-			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
-			ASYNC_JOBS_OUTPUT_DIR: this.options.outputDir,
 			EXECUTIONS_DATA_PRUNE: 'false',
 			...(this.options.env ?? {}),
 		};
@@ -192,13 +205,14 @@ export class N8n {
 	/** Starts `n8n start` in the background and waits until it answers. */
 	async start(timeoutMs = 120_000): Promise<void> {
 		const out = fs.openSync(this.logFile, 'a');
-		this.proc = spawn(this.nodeBin, [this.n8nBin, 'start'], { env: this.env(), cwd: this.runDir, stdio: ['ignore', out, out] });
+		const args = [this.options.command ?? 'start', ...(this.options.commandArgs ?? [])];
+		this.proc = spawn(this.nodeBin, [this.n8nBin, ...args], { env: this.env(), cwd: this.runDir, stdio: ['ignore', out, out] });
 		fs.closeSync(out);
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			if (this.proc.exitCode !== null) throw new Error(`n8n exited during start (code ${this.proc.exitCode}):\n${tail(this.readLog())}`);
+			if (hasExited(this.proc)) throw new Error(`n8n exited during start (code ${this.proc.exitCode}, signal ${this.proc.signalCode}):\n${tail(this.readLog())}`);
 			try {
-				const res = await fetch(`${this.url}/healthz/readiness`);
+				const res = await fetch(this.options.readyUrl ?? `${this.url}/healthz/readiness`);
 				if (res.ok) return;
 			} catch {
 				/* not up yet */
@@ -211,7 +225,10 @@ export class N8n {
 	/** Stops the running `n8n start` (SIGTERM, then SIGKILL). */
 	async stop(): Promise<void> {
 		const proc = this.proc;
-		if (!proc || proc.exitCode !== null) return;
+		if (!proc || hasExited(proc)) {
+			this.proc = undefined;
+			return;
+		}
 		const exited = new Promise<void>((r) => proc.once('exit', () => r()));
 		proc.kill('SIGTERM');
 		const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
@@ -222,7 +239,23 @@ export class N8n {
 	}
 
 	get running(): boolean {
-		return !!this.proc && this.proc.exitCode === null;
+		return !!this.proc && !hasExited(this.proc);
+	}
+
+	/** The PID of the process `start()` started, while it runs. */
+	get pid(): number | undefined {
+		return this.running ? this.proc!.pid : undefined;
+	}
+
+	/** Kills the running process without letting it shut down (a crash), and waits until it is gone. */
+	async kill(): Promise<void> {
+		const proc = this.proc;
+		if (!proc || hasExited(proc)) return;
+		const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+		proc.kill('SIGKILL');
+		await exited;
+		this.proc = undefined;
+		this.cookie = undefined;
 	}
 
 	/** Waits for the process to exit (dev mode). */
@@ -248,7 +281,7 @@ export class N8n {
 			.split('\n')
 			.filter(
 				(l) =>
-					/(CUSTOM\.|custom\/n8n-nodes-async-jobs|\.node\.js\b|\.credentials\.js\b|package "CUSTOM")/.test(l) ||
+					/(n8n-nodes-async-jobs|\.node\.js\b|\.credentials\.js\b)/.test(l) ||
 					/(error|failed|could not|cannot) (loading|to load)|unknown credential|unrecognized node type|is not known/i.test(l),
 			)
 			.filter((l) => /error|warn|fail|unknown|unrecognized|not known|could not|cannot/i.test(l))
@@ -295,6 +328,11 @@ export class N8n {
 		const data = await this.rest('GET', `/executions?filter=${filter}&limit=100`);
 		return (data.results ?? data) as any[];
 	}
+}
+
+/** A process killed by a signal has exitCode null and a signalCode. */
+function hasExited(proc: ChildProcess): boolean {
+	return proc.exitCode !== null || proc.signalCode !== null;
 }
 
 function tail(text: string, lines = 40): string {

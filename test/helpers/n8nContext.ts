@@ -19,6 +19,7 @@ import type {
 	INodeProperties,
 	INodeType,
 	IPollFunctions,
+	NodeExecutionHint,
 } from 'n8n-workflow';
 
 export interface SentRequest {
@@ -42,6 +43,8 @@ export interface ContextOptions {
 	staticData?: IDataObject;
 	/** Every request the node sent, with the headers it carried. */
 	sent?: SentRequest[];
+	/** Collects the execution hints the node adds (shown above its output in n8n). */
+	hints?: NodeExecutionHint[];
 }
 
 /** Resolves n8n's `={{ … }}` expressions over $credentials, enough for credential definitions. */
@@ -166,6 +169,7 @@ export function executeContext(options: ContextOptions): IExecuteFunctions {
 		...base,
 		getInputData: () => items,
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => base.getParameter(name, itemIndex, fallback),
+		addExecutionHints: (...hints: NodeExecutionHint[]) => options.hints?.push(...hints),
 	} as unknown as IExecuteFunctions;
 }
 
@@ -183,6 +187,11 @@ export function pollContext(options: ContextOptions): IPollFunctions {
 export async function runNode(options: ContextOptions): Promise<INodeExecutionData[]> {
 	const output = await options.node.execute!.call(executeContext(options));
 	return (output as INodeExecutionData[][])[0];
+}
+
+/** Runs a node's execute() and returns every output (for nodes that route items). */
+export async function runNodeOutputs(options: ContextOptions): Promise<INodeExecutionData[][]> {
+	return (await options.node.execute!.call(executeContext(options))) as INodeExecutionData[][];
 }
 
 /** Sends a credential's test request the way n8n's credential tester does. */

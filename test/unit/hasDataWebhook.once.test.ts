@@ -17,7 +17,6 @@ let hd: Awaited<ReturnType<typeof startHasData>>;
 beforeAll(async () => {
 	retryPolicy.baseDelayMs = 20;
 	hd = await startHasData();
-	hd.emulator.maxConcurrentJobs = 1000;
 	hd.emulator.idStyle = 'integer';
 });
 afterAll(() => hd.emulator.stop());
