@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { log, secs, sleep, table } from '../../scripts/lib/log';
+import { log, secs, sleep } from '../../scripts/lib/log';
 import { buildPackage, ensureN8n, N8n, REPO } from '../../scripts/lib/n8n';
 import { freePort, nodeItems } from '../../scripts/lib/stack';
 import { HasDataEmulator } from '../emulators/hasData';
@@ -26,46 +26,7 @@ import { HirebaseEmulator } from '../emulators/hirebase';
 import { LobstrEmulator } from '../emulators/lobstr';
 import { PlatformJobsEmulator } from '../emulators/platformJobs';
 import type { EmulatorServer } from '../emulators/server';
-
-interface Result {
-	name: string;
-	ok: boolean;
-	ms: number;
-	error?: string;
-}
-const results: Result[] = [];
-
-async function test(name: string, fn: () => Promise<void>): Promise<void> {
-	const t = Date.now();
-	log('triggers', `▶ ${name}`);
-	try {
-		await fn();
-		results.push({ name, ok: true, ms: Date.now() - t });
-		log('triggers', `✓ ${name} (${secs(Date.now() - t)})`);
-	} catch (error) {
-		results.push({ name, ok: false, ms: Date.now() - t, error: (error as Error).message });
-		log('triggers', `✗ ${name} (${secs(Date.now() - t)})\n${(error as Error).message}`);
-	}
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, everyMs = 1000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let last: unknown;
-	while (Date.now() < deadline) {
-		try {
-			const value = await fn();
-			if (value !== undefined) return value;
-		} catch (error) {
-			last = error;
-		}
-		await sleep(everyMs);
-	}
-	throw new Error(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
+import { assert, decodeExecutionData, report, results, test, waitFor } from './lib';
 
 /** Poll Times for every 5 seconds: twelve "every minute at second N" entries. */
 const EVERY_5_SECONDS = { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) };
@@ -93,7 +54,7 @@ function workflow(id: string, p: Provider, nodeType: string, parameters: Record<
 			{
 				id: randomUUID(),
 				name: 'Trigger',
-				type: `CUSTOM.${nodeType}`,
+				type: `n8n-nodes-async-jobs.${nodeType}`,
 				typeVersion: 1,
 				position: [0, 0],
 				parameters,
@@ -108,13 +69,6 @@ function workflow(id: string, p: Provider, nodeType: string, parameters: Record<
 		pinData: {},
 		tags: [],
 	};
-}
-
-/** n8n stores execution data "flatted"; its own copy of flatted decodes it. */
-function decode(installDir: string, data: unknown): any {
-	if (typeof data !== 'string') return data;
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	return require(path.join(installDir, 'node_modules', 'flatted')).parse(data);
 }
 
 async function main(): Promise<number> {
@@ -253,7 +207,7 @@ async function main(): Promise<number> {
 			const out: Array<{ id: number; jobs: string[] }> = [];
 			for (const e of list) {
 				const full = await n.rest('GET', `/executions/${e.id}`);
-				out.push({ id: Number(e.id), jobs: nodeItems(decode(installDir, full.data), 'Trigger').map((j) => String(j.id)) });
+				out.push({ id: Number(e.id), jobs: nodeItems(decodeExecutionData(installDir, full.data), 'Trigger').map((j) => String(j.id)) });
 			}
 			return out.sort((a, b) => a.id - b.id).map((e) => e.jobs);
 		};
@@ -405,14 +359,9 @@ async function main(): Promise<number> {
 		await Promise.all(emulators.map((e) => e.stop().catch(() => undefined)));
 	}
 
-	const passed = results.filter((r) => r.ok).length;
-	const failed = results.length - passed;
-	process.stdout.write(`\n${table(['Trigger test', 'Result', 'Time'], results.map((r) => [r.name, r.ok ? 'passed' : 'FAILED', secs(r.ms)]))}\n`);
-	for (const r of results.filter((x) => !x.ok)) process.stdout.write(`\nFAILED: ${r.name}\n${r.error}\n`);
-	if (n8n) process.stdout.write(`\nn8n log: ${n8n.logFile}\n`);
-	process.stdout.write(`\ne2e triggers: ${secs(Date.now() - suiteStart)} in all\n`);
-	process.stdout.write(`e2e triggers: ${passed} passed, ${failed} failed\n`);
-	return failed || results.length === 0 ? 1 : 0;
+	const code = report(n8n?.logFile);
+	process.stdout.write(`e2e triggers: ${secs(Date.now() - suiteStart)} in all\n`);
+	return code;
 }
 
 main().then(
