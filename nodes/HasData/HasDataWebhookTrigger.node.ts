@@ -92,7 +92,7 @@ export class HasDataWebhookTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const secret = readCallbackSecret(this.getNode(), this.getNodeParameter('secretHeaderName', ''), this.getNodeParameter('secretValue', ''));
+		const secret = readCallbackSecret(this.getNode(), this.getNodeParameter('callbackHeaderName', ''), this.getNodeParameter('secretValue', ''));
 		if (!hasCallbackSecret(secret, this.getHeaderData() as IDataObject)) return rejectCallback(this, secret!);
 
 		const body = (this.getBodyData() ?? {}) as IDataObject;
@@ -114,13 +114,12 @@ export class HasDataWebhookTrigger implements INodeType {
 			once.persistRecent();
 			return { webhookResponse: { received: true, duplicate: true, jobId } };
 		}
-		let json: IDataObject;
+		let json: IDataObject | undefined;
 		try {
 			json = await jobItem(this, jobId, event, body);
-		} catch (error) {
-			// Unclaimed: the error answers HasData with a 5xx, and its retry may fire.
-			once.release(jobId);
-			throw error;
+		} finally {
+			// Unclaimed when the read failed: the error answers HasData with a 5xx, and its retry may fire.
+			if (!json) once.release(jobId);
 		}
 		if (!json.done) {
 			// HasData said finished, its API does not (yet): answer so that HasData

@@ -194,7 +194,7 @@ export function readWebhook(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 		});
 	}
 	// HasData sends these headers back with every call: the receiver checks the secret.
-	const secret = readCallbackSecret(ctx.getNode(), options.secretHeaderName, options.secretValue, itemIndex);
+	const secret = readCallbackSecret(ctx.getNode(), options.callbackHeaderName, options.secretValue, itemIndex);
 	return { url, events, ...(secret ? { headers: callbackSecretHeaders(secret) } : {}) };
 }
 

@@ -37,7 +37,7 @@ export function callbackSecretFields(show?: IDataObject): INodeProperties[] {
 	return [
 		{
 			displayName: 'Secret Header Name',
-			name: 'secretHeaderName',
+			name: 'callbackHeaderName',
 			type: 'string',
 			default: DEFAULT_SECRET_HEADER,
 			description: 'The HTTP header that carries the secret. Use the same name on the HasData node (Start or Rerun → Webhook) and on the HasData Webhook Trigger.',

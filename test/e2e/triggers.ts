@@ -148,7 +148,7 @@ async function main(): Promise<number> {
 			workflow('e2eTrigHirebase1', H, 'hirebaseTrigger', { pollTimes: EVERY_5_SECONDS, taskIds: hJobs.join(', '), outcome: 'any' }),
 			workflow('e2eTrigHasData01', D, 'hasDataTrigger', { pollTimes: EVERY_5_SECONDS, jobIds: dJobs.join(', '), outcome: 'any' }),
 			workflow('e2eTrigLobstr001', L, 'lobstrTrigger', { pollTimes: EVERY_5_SECONDS, watch: 'selected', squidIds: [squid], outcome: 'any' }),
-			workflow('e2eTrigHookHD001', W, 'hasDataWebhookTrigger', { fetchJob: true, outcome: 'any', secretHeaderName: SECRET_HEADER, secretValue: SECRET }, { webhookId: HOOK_ID }),
+			workflow('e2eTrigHookHD001', W, 'hasDataWebhookTrigger', { fetchJob: true, outcome: 'any', callbackHeaderName: SECRET_HEADER, secretValue: SECRET }, { webhookId: HOOK_ID }),
 			workflow('e2eTrigSlowA0001', SA, 'platformJobsTrigger', { pollTimes: EVERY_5_SECONDS, jobIds: trialJobs.a.join(', '), outcome: 'any' }),
 			workflow('e2eTrigSlowB0001', SB, 'platformJobsTrigger', { pollTimes: EVERY_5_SECONDS, jobIds: trialJobs.b.join(', '), outcome: 'any' }),
 			workflow('e2eTrigSlowC0001', SC, 'hirebaseTrigger', { pollTimes: EVERY_5_SECONDS, taskIds: trialJobs.c.join(', '), outcome: 'any' }),

@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => hd.emulator.stop());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const SECRET = { secretHeaderName: 'X-HasData-Secret', secretValue: 's3cret-for-tests' };
+const SECRET = { callbackHeaderName: 'X-HasData-Secret', secretValue: 's3cret-for-tests' };
 
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
 	const end = Date.now() + timeoutMs;
@@ -44,7 +44,7 @@ function restartedNode(): INodeType {
 }
 
 /** POSTs HasData's finished call for a job, with the secret header. */
-function deliver(url: string, jobId: string | number, headers: Record<string, string> = { [SECRET.secretHeaderName]: SECRET.secretValue }) {
+function deliver(url: string, jobId: string | number, headers: Record<string, string> = { [SECRET.callbackHeaderName]: SECRET.secretValue }) {
 	return fetch(url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', ...headers },
@@ -144,7 +144,7 @@ describe('HasData callbacks authenticated with a secret header (issue 11 item 6)
 
 	it('names a bad Secret Header Name on Start', async () => {
 		await expect(
-			runNode(hd.options({ operation: 'start', scraper: 'crawler', input: '{}', webhookOptions: { webhookUrl: 'https://n8n.example.com/webhook/x/hasdata', secretHeaderName: 'X Secret', secretValue: 'v' } })),
+			runNode(hd.options({ operation: 'start', scraper: 'crawler', input: '{}', webhookOptions: { webhookUrl: 'https://n8n.example.com/webhook/x/hasdata', callbackHeaderName: 'X Secret', secretValue: 'v' } })),
 		).rejects.toThrow('The parameter "Secret Header Name" is not a valid HTTP header name: "X Secret"');
 	});
 });
