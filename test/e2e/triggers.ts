@@ -26,10 +26,7 @@ import { HirebaseEmulator } from '../emulators/hirebase';
 import { LobstrEmulator } from '../emulators/lobstr';
 import { PlatformJobsEmulator } from '../emulators/platformJobs';
 import type { EmulatorServer } from '../emulators/server';
-import { assert, decodeExecutionData, report, results, test, waitFor } from './lib';
-
-/** Poll Times for every 5 seconds: twelve "every minute at second N" entries. */
-const EVERY_5_SECONDS = { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) };
+import { assert, decodeExecutionData, EVERY_5_SECONDS, report, results, test, waitFor } from './lib';
 
 const SECRET_HEADER = 'X-HasData-Secret';
 const SECRET = `e2e-${randomUUID()}`;
