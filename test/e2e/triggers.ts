@@ -131,11 +131,11 @@ async function main(): Promise<number> {
 			job.plan.queuedMs = 0;
 			job.plan.runMs = Math.max(0, Date.now() - job.createdAt - 1);
 		};
-		// Overlap trials: 3 jobs each, finishing 1–15 s into the slow phase.
+		// Overlap trials: 2 jobs each, finishing 1–8 s into the slow phase.
 		const trialJobs = {
-			a: Array.from({ length: 3 }, () => slowA.createJob({ queuedMs: 0, runMs: HOUR })),
-			b: Array.from({ length: 3 }, () => slowB.createJob({ queuedMs: 0, runMs: HOUR })),
-			c: Array.from({ length: 3 }, () => slowC.createTask({ queuedMs: 0, processingMs: HOUR })),
+			a: Array.from({ length: 2 }, () => slowA.createJob({ queuedMs: 0, runMs: HOUR })),
+			b: Array.from({ length: 2 }, () => slowB.createJob({ queuedMs: 0, runMs: HOUR })),
+			c: Array.from({ length: 2 }, () => slowC.createTask({ queuedMs: 0, processingMs: HOUR })),
 		};
 		// The webhook trigger's jobs: ten finished jobs (integer ids).
 		const hookJobs = Array.from({ length: 10 }, () => hook.createJob({ queuedMs: 0, runMs: 0, rows: 2 }));
