@@ -19,6 +19,7 @@ import type { OutcomeFilter } from '../shared/trigger';
 import { recordInExecution, WebhookOnce } from '../shared/webhookOnce';
 import { hasDataStatus, readHasDataJob } from './hasData.adapter';
 import { callbackSecretFields, hasCallbackSecret, readCallbackSecret, rejectCallback } from './hasData.callbackSecret';
+import { hasDataApiTest } from './hasData.credentialTest';
 
 const FINISHED_EVENT = 'scraper.job.finished';
 
@@ -52,7 +53,7 @@ export class HasDataWebhookTrigger implements INodeType {
 		defaults: { name: 'HasData Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hasDataApi', required: true, displayOptions: { show: { fetchJob: [true] } } }],
+		credentials: [{ name: 'hasDataApi', required: true, testedBy: 'hasDataApiTest', displayOptions: { show: { fetchJob: [true] } } }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'hasdata' }],
 		properties: [
 			{
@@ -90,6 +91,8 @@ export class HasDataWebhookTrigger implements INodeType {
 			},
 		},
 	};
+
+	methods = { credentialTest: { hasDataApiTest } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const secret = readCallbackSecret(this.getNode(), this.getNodeParameter('callbackHeaderName', ''), this.getNodeParameter('secretValue', ''));
