@@ -112,16 +112,16 @@ describe('watched-ID triggers (Platform Jobs Trigger, same engine as Hirebase an
 
 	it('issue 10 item 4: with more than 5,000 finished watched jobs, none fires twice', async () => {
 		const many = Array.from({ length: 5003 }, () => platform.emulator.createJob({ queuedMs: 0, runMs: 0 }));
-		const staticData: IDataObject = {};
+		// The first 5,000 fired in earlier polls (static data as n8n saved it); 3 more finish now.
+		const staticData: IDataObject = { firedJobs: many.slice(0, 5000) };
 		const first = await platformPoll({ jobIds: many.join('\n') }, staticData);
-		expect(ids(first)).toHaveLength(5003);
-		const again = await platformPoll({ jobIds: many.join('\n') }, staticData);
-		expect(ids(again)).toEqual([]);
+		expect(ids(first).sort()).toEqual(many.slice(5000).sort());
+		for (let n = 0; n < 3; n++) expect(ids(await platformPoll({ jobIds: many.join('\n') }, staticData))).toEqual([]);
 		// The memory holds the watched ids, and forgets the ones no longer watched.
 		expect((staticData.firedJobs as string[]).length).toBe(5003);
 		await platformPoll({ jobIds: many.slice(0, 10).join(',') }, staticData);
 		expect((staticData.firedJobs as string[]).sort()).toEqual(many.slice(0, 10).sort());
-	}, 120_000);
+	}, 60_000);
 });
 
 describe('poll budget', () => {
