@@ -34,7 +34,7 @@ import type { SentRequest } from './engine/requestLog';
 
 export type { ContextOptions, EngineRun } from './engine/workflowRun';
 export type { SentRequest } from './engine/requestLog';
-export { runWorkflow } from './engine/workflowRun';
+export { additionalDataFor, buildWorkflow, outputsOf, recordedError, runWorkflow } from './engine/workflowRun';
 
 /** Runs the node in n8n's engine and returns every output; throws the error n8n recorded. */
 export async function runNodeOutputs(options: ContextOptions): Promise<INodeExecutionData[][]> {

@@ -10,7 +10,7 @@
  * user pins sample data on a trigger in the editor.
  */
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IDataObject, INodeType, INodeTypes, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypes, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
 export const PACKAGE_PREFIX = 'n8n-nodes-async-jobs';
 export const MANUAL_TRIGGER_TYPE = 'n8n-nodes-base.manualTrigger';
@@ -33,6 +33,32 @@ export class ManualTrigger implements INodeType {
 	}
 }
 
+/**
+ * A downstream node (like n8n's Edit Fields): adds its "value" parameter, as
+ * the engine resolves it per item, to each item it receives. An expression such
+ * as `{{ $('Manual Trigger').item.json.tag }}` in it makes n8n follow the items'
+ * pairedItem back through the node under test.
+ */
+export class RecordNode implements INodeType {
+	description = {
+		displayName: 'Record',
+		name: 'record',
+		group: ['transform'],
+		version: 1,
+		description: 'Adds "value" to each item',
+		defaults: { name: 'Record' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Value', name: 'value', type: 'string', default: '' }],
+	} as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData().map((item, i) => ({ json: { ...item.json, value: this.getNodeParameter('value', i) as string }, pairedItem: { item: i } }))];
+	}
+}
+
+export const RECORD_TYPE = 'n8n-nodes-base.record';
+
 export function typeNameOf(node: INodeType): string {
 	return `${PACKAGE_PREFIX}.${node.description.name}`;
 }
@@ -42,6 +68,7 @@ export class TestNodeTypes implements INodeTypes {
 
 	constructor(nodes: INodeType[]) {
 		this.types.set(MANUAL_TRIGGER_TYPE, new ManualTrigger());
+		this.types.set(RECORD_TYPE, new RecordNode());
 		for (const node of nodes) this.types.set(typeNameOf(node), node);
 	}
 

@@ -10,6 +10,7 @@ import './setup';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import { Workflow } from 'n8n-workflow';
 import type {
+	IConnections,
 	ICredentialType,
 	IDataObject,
 	INode,
@@ -24,7 +25,7 @@ import type {
 } from 'n8n-workflow';
 
 import { TestCredentialsHelper } from './credentialsHelper';
-import { MANUAL_TRIGGER_TYPE, TestNodeTypes, typeNameOf } from './nodeTypes';
+import { MANUAL_TRIGGER_TYPE, RECORD_TYPE, TestNodeTypes, typeNameOf } from './nodeTypes';
 import { recordRequests } from './requestLog';
 import type { SentRequest } from './requestLog';
 
@@ -55,11 +56,28 @@ export interface ContextOptions {
 	hints?: NodeExecutionHint[];
 	/** The workflow id n8n would give. */
 	workflowId?: string;
+	/**
+	 * Record nodes after the node under test, by name: fed from its output
+	 * `output`, adding `value` (an expression, resolved per item) to each item.
+	 */
+	downstream?: Record<string, { output: number; value: string }>;
+	/** Where n8n answers parked executions' resume URLs (`$execution.resumeUrl`). */
+	webhookWaitingBaseUrl?: string;
+}
+
+/** A node's outputs in an execution's run data (its first run). */
+export function outputsOf(run: IRun, nodeName: string): INodeExecutionData[][] | undefined {
+	return run.data.resultData.runData[nodeName]?.[0]?.data?.main as INodeExecutionData[][] | undefined;
 }
 
 export interface EngineRun {
-	/** The full record n8n would save for this execution. */
+	/** What WorkflowExecute resolved with. */
 	run: IRun;
+	/** What n8n saves: the run its "workflowExecuteAfter" hook received first (at the cancel, for a stopped execution). */
+	saved?: IRun;
+	/** Static data n8n would save with it (only when it saw a change). */
+	newStaticData?: IDataObject;
+	executionId: string;
 	/** The node under test's outputs (one list per output), or undefined if it did not finish. */
 	outputs: INodeExecutionData[][] | undefined;
 	workflow: Workflow;
@@ -118,11 +136,19 @@ export function buildWorkflow(options: ContextOptions, extraNodes: INodeType[] =
 	const staticData: IDataObject = options.staticData ? { [`node:${node.name}`]: options.staticData } : {};
 	// A trigger under test starts the workflow itself; any other node gets the Manual Trigger before it.
 	const isTrigger = Array.isArray(description.inputs) && description.inputs.length === 0;
+	const downstream = Object.entries(options.downstream ?? {}).map(([name, d], n) => ({
+		node: { id: `record-${n}`, name, type: RECORD_TYPE, typeVersion: 1, position: [440, n * 200], parameters: { value: d.value } } as INode,
+		output: d.output,
+	}));
+	const outputs: Array<Array<{ node: string; type: 'main'; index: number }>> = [];
+	for (const d of downstream) (outputs[d.output] ??= []).push({ node: d.node.name, type: 'main', index: 0 });
+	const connections: IConnections = isTrigger ? {} : { [trigger.name]: { main: [[{ node: node.name, type: 'main', index: 0 }]] } };
+	if (downstream.length) connections[node.name] = { main: Array.from(outputs, (o) => o ?? []) };
 	const workflow = new Workflow({
 		id: options.workflowId ?? 'test-workflow',
 		name: 'Test workflow',
-		nodes: isTrigger ? [node] : [trigger, node],
-		connections: isTrigger ? {} : { [trigger.name]: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
+		nodes: [...(isTrigger ? [] : [trigger]), node, ...downstream.map((d) => d.node)],
+		connections,
 		active: false,
 		nodeTypes: new TestNodeTypes([options.node, ...extraNodes]),
 		staticData,
@@ -142,7 +168,7 @@ export function additionalDataFor(options: ContextOptions, mode: WorkflowExecute
 		restApiUrl: 'http://127.0.0.1:5679/rest',
 		instanceBaseUrl: 'http://127.0.0.1:5679/',
 		webhookBaseUrl: 'http://127.0.0.1:5679/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5679/webhook-waiting',
+		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl ?? 'http://127.0.0.1:5679/webhook-waiting',
 		webhookTestBaseUrl: 'http://127.0.0.1:5679/webhook-test',
 		formWaitingBaseUrl: 'http://127.0.0.1:5679/form-waiting',
 		currentNodeParameters: undefined,
@@ -158,6 +184,8 @@ export async function runWorkflow(options: ContextOptions): Promise<EngineRun> {
 	const mode: WorkflowExecuteMode = options.mode ?? 'manual';
 	const { workflow, trigger, node } = buildWorkflow(options);
 	const additionalData = additionalDataFor(options, mode, workflow);
+	const after: Array<{ run: IRun; newStaticData?: IDataObject }> = [];
+	additionalData.hooks!.addHandler('workflowExecuteAfter', (saved, newStaticData) => void after.push({ run: saved, newStaticData }));
 	const execute = new WorkflowExecute(additionalData, mode);
 	const pinData = trigger ? { [trigger.name]: (options.items ?? [{}]).map((json) => ({ json })) } : {};
 	const run = await recordRequests(options.sent, async () => {
@@ -173,7 +201,15 @@ export async function runWorkflow(options: ContextOptions): Promise<EngineRun> {
 	});
 	const task = run.data.resultData.runData[node.name]?.[0];
 	if (options.hints && task?.hints) options.hints.push(...(task.hints as NodeExecutionHint[]));
-	return { run, outputs: task?.data?.main as INodeExecutionData[][] | undefined, workflow, node };
+	return {
+		run,
+		saved: after[0]?.run,
+		newStaticData: after[0]?.newStaticData,
+		executionId: String(additionalData.executionId),
+		outputs: task?.data?.main as INodeExecutionData[][] | undefined,
+		workflow,
+		node,
+	};
 }
 
 /**
