@@ -205,7 +205,6 @@ export async function testCredential(
 	return { ok: true, status: status(), message: 'Connection successful!' };
 }
 
-export type { EngineRun as Run };
 
 async function testWithFunction(type: ICredentialType, credentials: IDataObject, node: INodeType | undefined, sent?: SentRequest[]) {
 	const testedBy = node?.description.credentials?.find((c) => c.name === type.name)?.testedBy;
