@@ -28,7 +28,7 @@ import type {
 } from 'n8n-workflow';
 
 import { additionalDataFor, buildWorkflow, recordedError, runWorkflow } from './engine/workflowRun';
-import type { ContextOptions, EngineRun } from './engine/workflowRun';
+import type { ContextOptions } from './engine/workflowRun';
 import { recordRequests } from './engine/requestLog';
 import type { SentRequest } from './engine/requestLog';
 
