@@ -5,6 +5,7 @@ import { outcomeField, watchedIdsField } from '../shared/descriptions';
 import { parseIdList, pollWatchedJobs } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { readHirebaseTask } from './hirebase.adapter';
+import { hirebaseApiTest } from './hirebase.credentialTest';
 
 export class HirebaseTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,12 +20,14 @@ export class HirebaseTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hirebaseApi', required: true }],
+		credentials: [{ name: 'hirebaseApi', required: true, testedBy: 'hirebaseApiTest' }],
 		properties: [
 			watchedIdsField('taskIds', 'Task IDs', 'The export tasks to watch (Hirebase has no list of tasks).'),
 			outcomeField,
 		],
 	};
+
+	methods = { credentialTest: { hirebaseApiTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'taskIds', 'Task IDs');

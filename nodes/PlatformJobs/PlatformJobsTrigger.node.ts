@@ -5,6 +5,7 @@ import { outcomeField, watchedIdsField } from '../shared/descriptions';
 import { parseIdList, pollWatchedJobs } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { readPlatformJob } from './platformJobs.adapter';
+import { platformJobsApiTest } from './platformJobs.credentialTest';
 
 export class PlatformJobsTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,12 +20,14 @@ export class PlatformJobsTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'platformJobsApi', required: true }],
+		credentials: [{ name: 'platformJobsApi', required: true, testedBy: 'platformJobsApiTest' }],
 		properties: [
 			watchedIdsField('jobIds', 'Job IDs', 'The jobs to watch (the Jobs API has no list of jobs).'),
 			outcomeField,
 		],
 	};
+
+	methods = { credentialTest: { platformJobsApiTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'jobIds', 'Job IDs');

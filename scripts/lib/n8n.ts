@@ -24,14 +24,19 @@ import { log, sleep } from './log';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
+/**
+ * The oldest n8n the package supports: the last 1.x line. test/e2e/compat.ts
+ * smoke-tests it (README → Install → Compatibility).
+ */
+export const OLDEST_N8N_VERSION = '1.123.81';
 export const ENCRYPTION_KEY = 'async-jobs-local-demo-key-not-secret';
 export const OWNER = { email: 'owner@example.com', password: 'AsyncJobs-Demo-1', firstName: 'Demo', lastName: 'Owner' };
 
-/** Installs (or reuses) the pinned n8n; returns the cache dir. Progress goes to the console. */
-export function ensureN8n(): string {
+/** Installs (or reuses) the pinned n8n (or `version`); returns the cache dir. Progress goes to the console. */
+export function ensureN8n(version = N8N_VERSION): string {
 	const res = spawnSync('bash', [path.join(REPO, 'scripts', 'install-n8n.sh')], {
 		stdio: ['ignore', 'pipe', 'inherit'],
-		env: { ...process.env, N8N_VERSION },
+		env: { ...process.env, N8N_VERSION: version },
 		encoding: 'utf8',
 	});
 	if (res.status !== 0) throw new Error(`scripts/install-n8n.sh failed (exit ${res.status})`);
@@ -53,6 +58,12 @@ export interface N8nOptions {
 	port?: number;
 	/** Extra env for n8n (e.g. values example workflows read via $env). */
 	env?: Record<string, string>;
+	/** What `start()` runs: `n8n start` (default), or a queue-mode `n8n worker` / `n8n webhook`. */
+	command?: 'start' | 'worker' | 'webhook';
+	/** Extra arguments for that command (e.g. `--concurrency=1`). */
+	commandArgs?: string[];
+	/** Where `start()` checks readiness; a worker answers only on its health port. */
+	readyUrl?: string;
 }
 
 export interface CliResult {
@@ -89,6 +100,15 @@ export class N8n {
 
 	get n8nBin(): string {
 		return path.join(this.installDir, 'node_modules', 'n8n', 'bin', 'n8n');
+	}
+
+	/** The installed n8n's version (from its package.json). */
+	get version(): string {
+		return JSON.parse(fs.readFileSync(path.join(this.installDir, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+	}
+
+	get major(): number {
+		return Number(this.version.split('.')[0]);
 	}
 
 	get url(): string {
@@ -152,6 +172,13 @@ export class N8n {
 			EXECUTIONS_DATA_PRUNE: 'false',
 			...(this.options.env ?? {}),
 		};
+		if (this.major < 2) {
+			// n8n 1.x has no SSRF guard and no mcp-registry module: it refuses to start
+			// with a module name it does not know ("Unknown module").
+			for (const key of ['N8N_DISABLED_MODULES', 'N8N_SSRF_PROTECTION_ENABLED', 'N8N_SSRF_ALLOWED_IP_RANGES']) {
+				if (!this.options.env || !(key in this.options.env)) delete env[key];
+			}
+		}
 		return env;
 	}
 
@@ -199,13 +226,14 @@ export class N8n {
 	/** Starts `n8n start` in the background and waits until it answers. */
 	async start(timeoutMs = 120_000): Promise<void> {
 		const out = fs.openSync(this.logFile, 'a');
-		this.proc = spawn(this.nodeBin, [this.n8nBin, 'start'], { env: this.env(), cwd: this.runDir, stdio: ['ignore', out, out] });
+		const args = [this.options.command ?? 'start', ...(this.options.commandArgs ?? [])];
+		this.proc = spawn(this.nodeBin, [this.n8nBin, ...args], { env: this.env(), cwd: this.runDir, stdio: ['ignore', out, out] });
 		fs.closeSync(out);
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			if (this.proc.exitCode !== null) throw new Error(`n8n exited during start (code ${this.proc.exitCode}):\n${tail(this.readLog())}`);
+			if (hasExited(this.proc)) throw new Error(`n8n exited during start (code ${this.proc.exitCode}, signal ${this.proc.signalCode}):\n${tail(this.readLog())}`);
 			try {
-				const res = await fetch(`${this.url}/healthz/readiness`);
+				const res = await fetch(this.options.readyUrl ?? `${this.url}/healthz/readiness`);
 				if (res.ok) return;
 			} catch {
 				/* not up yet */
@@ -218,7 +246,10 @@ export class N8n {
 	/** Stops the running `n8n start` (SIGTERM, then SIGKILL). */
 	async stop(): Promise<void> {
 		const proc = this.proc;
-		if (!proc || proc.exitCode !== null) return;
+		if (!proc || hasExited(proc)) {
+			this.proc = undefined;
+			return;
+		}
 		const exited = new Promise<void>((r) => proc.once('exit', () => r()));
 		proc.kill('SIGTERM');
 		const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
@@ -229,7 +260,23 @@ export class N8n {
 	}
 
 	get running(): boolean {
-		return !!this.proc && this.proc.exitCode === null;
+		return !!this.proc && !hasExited(this.proc);
+	}
+
+	/** The PID of the process `start()` started, while it runs. */
+	get pid(): number | undefined {
+		return this.running ? this.proc!.pid : undefined;
+	}
+
+	/** Kills the running process without letting it shut down (a crash), and waits until it is gone. */
+	async kill(): Promise<void> {
+		const proc = this.proc;
+		if (!proc || hasExited(proc)) return;
+		const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+		proc.kill('SIGKILL');
+		await exited;
+		this.proc = undefined;
+		this.cookie = undefined;
 	}
 
 	/** Waits for the process to exit (dev mode). */
@@ -296,12 +343,25 @@ export class N8n {
 		return json && typeof json === 'object' && 'data' in json ? json.data : json;
 	}
 
+	/** GETs a path outside /rest as the owner (e.g. /types/nodes.json, which n8n 1.x serves only to a logged-in user). */
+	async getAsOwner(pathname: string): Promise<any> {
+		if (!this.cookie) await this.login();
+		const res = await fetch(`${this.url}${pathname}`, { headers: { cookie: this.cookie! } });
+		if (!res.ok) throw new Error(`GET ${pathname}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+		return res.json();
+	}
+
 	/** The executions of a workflow, newest first. */
 	async executions(workflowId: string): Promise<Array<{ id: string; status: string; mode: string; startedAt: string; stoppedAt?: string }>> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		const data = await this.rest('GET', `/executions?filter=${filter}&limit=100`);
 		return (data.results ?? data) as any[];
 	}
+}
+
+/** A process killed by a signal has exitCode null and a signalCode. */
+function hasExited(proc: ChildProcess): boolean {
+	return proc.exitCode !== null || proc.signalCode !== null;
 }
 
 function tail(text: string, lines = 40): string {
