@@ -122,8 +122,8 @@ describe('n8n engine: trigger static data', () => {
 	});
 
 	it('n8n saves a polling trigger\'s static data only when it saw a change, and what it saved stops a re-fire after a restart', async () => {
-		const quick = platform.emulator.createJob({ queuedMs: 0, runMs: 150 });
-		const slow = platform.emulator.createJob({ queuedMs: 0, runMs: 900 });
+		const quick = platform.emulator.createJob({ queuedMs: 0, runMs: 500 });
+		const slow = platform.emulator.createJob({ queuedMs: 0, runMs: 2500 });
 		const saved: IDataObject = {};
 		const params = { jobIds: `${quick}, ${slow}`, outcome: 'any' };
 		const fired: string[] = [];
@@ -133,11 +133,11 @@ describe('n8n engine: trigger static data', () => {
 			return changed;
 		};
 		await poll(); // both running
-		await sleep(300);
+		await sleep(800);
 		expect(await poll()).toBe(true); // quick fired: n8n saves
 		expect(fired).toEqual([quick]);
 		expect(await poll()).toBe(false); // nothing new: nothing to save
-		await sleep(700);
+		await sleep(1900);
 		expect(await poll()).toBe(true);
 		expect(fired).toEqual([quick, slow]);
 		// Each poll started from what n8n had saved, as after a restart: nothing fires twice.

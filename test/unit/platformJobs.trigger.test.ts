@@ -26,7 +26,7 @@ describe('Platform Jobs Trigger', () => {
 		// Far enough apart that a first poll slowed by a loaded machine (n8n-core's first
 		// request sets up its HTTP client) still sees both running.
 		const fast = platform.emulator.createJob({ queuedMs: 0, runMs: 600 });
-		const slow = platform.emulator.createJob({ queuedMs: 0, runMs: 2000 });
+		const slow = platform.emulator.createJob({ queuedMs: 0, runMs: 3000 });
 		const params = { jobIds: `${fast}, ${slow}\n${fast}`, outcome: 'any' };
 		const staticData: IDataObject = {};
 		const fired: string[] = [];
@@ -39,7 +39,7 @@ describe('Platform Jobs Trigger', () => {
 		expect(fired).toEqual([fast]);
 		record(await poll(params, staticData)); // fast still done: must not fire again
 		expect(fired).toEqual([fast]);
-		await sleep(1300);
+		await sleep(2300);
 		// A restart: new node instance, static data as n8n persisted it.
 		const persisted = JSON.parse(JSON.stringify(staticData));
 		record(await poll(params, persisted));
