@@ -13,7 +13,6 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IDataObject,
-	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INode,
 	INodeCredentialsDetails,
@@ -83,7 +82,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return options;
 	}
 
-	async preAuthentication(_helpers: IHttpRequestHelper, _credentials: ICredentialDataDecryptedObject): Promise<undefined> {
+	/** No credential here expires or needs a token first. */
+	async preAuthentication(): Promise<undefined> {
 		return undefined;
 	}
 
