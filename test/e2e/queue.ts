@@ -118,6 +118,13 @@ async function main(): Promise<number> {
 	};
 	let setupMs = 0;
 	let memory: ReturnType<QueueStack['memory']> = [];
+	// Ctrl-C or a CI timeout: stop what this suite started (by PID) before leaving.
+	const onSignal = (signal: NodeJS.Signals) => {
+		log('queue-e2e', `${signal}: stopping the stack...`);
+		void Promise.allSettled([stack?.stop(), stopEmulators(registry), ...Object.values(own).map((e) => e.stop())]).then(() => process.exit(130));
+	};
+	process.once('SIGINT', onSignal);
+	process.once('SIGTERM', onSignal);
 	try {
 		// ------------------------------------------------------------------ setup
 		const t = Date.now();
@@ -306,18 +313,6 @@ async function main(): Promise<number> {
 		const parkedExamples = allExamples().filter(({ example }) => example.kind === 'parked');
 		const shippedTrigger = allExamples().find(({ example }) => example.kind === 'trigger');
 		const timeline = await (async () => {
-			// Case 3: every shipped durable loop and the HasData callback example, parked first.
-			// The callback example's job runs until the suite finishes it (after the restarts).
-			own.hasData.nextPlans.push({ queuedMs: 0, runMs: 10 * HOUR, rows: HASDATA_RESULT_ROWS });
-			const parked: Array<{ example: ExampleWorkflow; id: string; waitTill?: string; firstOn: string[] }> = [];
-			for (const { example } of parkedExamples) parked.push({ example, id: await api.runManual(example.id, MANUAL), firstOn: [] });
-			for (const p of parked) {
-				const e = await api.waitForStatus(p.id, ['waiting'], 90_000, 500);
-				p.waitTill = e.waitTill ?? undefined;
-				p.firstOn = s.workersThatRan(p.id);
-			}
-			fact(`case 3: ${parked.length} shipped examples parked: ${parked.map((p) => `#${p.id} ${p.example.file} (first part on ${p.firstOn.join('+')}, until ${p.waitTill?.slice(11, 19)})`).join('; ')}`);
-
 			// Case 2: publish one trigger per provider (and the shipped trigger example).
 			const triggerIds = [...Object.values(WF.trigger), ...(shippedTrigger ? [shippedTrigger.example.id] : [])];
 			for (const id of triggerIds) await api.publish(id);
@@ -329,14 +324,27 @@ async function main(): Promise<number> {
 			}, 1000);
 			fact(`case 2: the activation polls fired ${firedAtActivation.length} executions in ${secs(Date.now() - activatedAt)}: ${summarise(firedAtActivation)}`);
 
+			// Case 5 ends by the stalled-job check, which runs in the live workers (with none
+			// up, the execution stays "running"): let it finish before workers are killed.
+			await case5;
+
+			// Case 3: every shipped durable loop and the HasData callback example, parked.
+			// The callback example's job runs until the suite finishes it (after the restarts).
+			own.hasData.nextPlans.push({ queuedMs: 0, runMs: 10 * HOUR, rows: HASDATA_RESULT_ROWS });
+			const parked: Array<{ example: ExampleWorkflow; id: string; waitTill?: string; firstOn: string[] }> = [];
+			for (const { example } of parkedExamples) parked.push({ example, id: await api.runManual(example.id, MANUAL), firstOn: [] });
+			for (const p of parked) {
+				const e = await api.waitForStatus(p.id, ['waiting'], 90_000, 500);
+				p.waitTill = e.waitTill ?? undefined;
+				p.firstOn = s.workersThatRan(p.id);
+			}
+			fact(`case 3: ${parked.length} shipped examples parked: ${parked.map((p) => `#${p.id} ${p.example.file} (first part on ${p.firstOn.join('+')}, until ${p.waitTill?.slice(11, 19)})`).join('; ')}`);
+
 			// Kill the workers that ran the parked executions' first parts.
 			const victims = [...new Set(parked.flatMap((p) => p.firstOn))].sort();
 			for (const name of victims) await s.worker(name).kill();
 			const killedAt = Date.now();
 			fact(`case 3: SIGKILLed ${victims.join(' and ')} while the ${parked.length} executions were parked`);
-
-			// Case 5's clock is read in the main's log: let it finish before the main restarts.
-			await case5;
 
 			// Restart the main; while it is down, one watched job per provider finishes. Then
 			// bring the killed workers back (after the main: three n8n starting at once on a
