@@ -5,9 +5,23 @@ import type { Show } from '../shared/descriptions';
 import { readJsonObject } from '../shared/params';
 import { EXPORT_FORMATS } from './hirebase.adapter';
 
-/** The fields of "Create Export": format, the common search filters, raw JSON filters. */
+/** What an export holds when the node is not told otherwise. */
+export const DEFAULT_MAX_RECORDS = 100;
+
+/** The fields of "Create Export": format, size, the common search filters, raw JSON filters. */
 export function exportFields(show: Show): INodeProperties[] {
 	return [
+		{
+			displayName: 'Max Records',
+			name: 'maxRecords',
+			type: 'number',
+			default: DEFAULT_MAX_RECORDS,
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			description:
+				'How many job postings the export holds at most. Hirebase sizes and bills an export by this number (sent as "limit" in the search).',
+			hint: 'Hirebase bills exports per record. Without a limit the API exports only 10 (its default); it publishes no upper bound, your plan\'s export allowance applies.',
+			displayOptions: { show },
+		},
 		{
 			displayName: 'File Format',
 			name: 'format',
@@ -200,8 +214,23 @@ export function buildSearch(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 		search.yoe = yoe;
 	}
 
+	search.limit = readMaxRecords(ctx, itemIndex);
+
 	const extra = readJsonObject(ctx, itemIndex, 'additionalFilters', 'Additional Filters (JSON)');
 	return { ...search, ...extra };
+}
+
+/** "Max Records": a whole number of at least 1, sent as the search's `limit` (the export's size). */
+export function readMaxRecords(ctx: IExecuteFunctions, itemIndex: number): number {
+	const value = ctx.getNodeParameter('maxRecords', itemIndex, DEFAULT_MAX_RECORDS) as unknown;
+	const n = typeof value === 'number' ? value : Number(String(value ?? '').trim());
+	if (value === '' || value === null || !Number.isInteger(n) || n < 1) {
+		throw new NodeOperationError(ctx.getNode(), `The parameter "Max Records" must be a whole number of at least 1, but item ${itemIndex} gave "${String(value)}"`, {
+			itemIndex,
+			description: 'Enter how many job postings the export should hold, e.g. 100. Hirebase bills exports per record.',
+		});
+	}
+	return n;
 }
 
 export function readFormat(ctx: IExecuteFunctions, itemIndex: number): string {
