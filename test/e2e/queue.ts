@@ -117,6 +117,7 @@ async function main(): Promise<number> {
 		hasData: new HasDataEmulator('qm-hasdata-key'),
 	};
 	let setupMs = 0;
+	let keepLogs = true;
 	let memory: ReturnType<QueueStack['memory']> = [];
 	// Ctrl-C or a CI timeout: stop what this suite started (by PID) before leaving.
 	const onSignal = (signal: NodeJS.Signals) => {
@@ -472,7 +473,9 @@ async function main(): Promise<number> {
 		log('queue-e2e', `setup failed: ${(error as Error).stack}`);
 	} finally {
 		const t = Date.now();
-		await stack?.stop();
+		// The temp folder (logs, user folders) is kept only when something failed.
+		keepLogs = results.length === 0 || results.some((r) => r.outcome !== 'passed');
+		await stack?.stop(!keepLogs);
 		await stopEmulators(registry);
 		await Promise.all(Object.values(own).map((e) => e.stop().catch(() => undefined)));
 		log('queue-e2e', `stopped everything in ${secs(Date.now() - t)}`);
@@ -492,7 +495,7 @@ async function main(): Promise<number> {
 	}
 	process.stdout.write(`\nWhat happened:\n${facts.map((f) => `- ${f}`).join('\n')}\n`);
 	for (const r of results.filter((x) => x.outcome !== 'passed')) process.stdout.write(`\n${r.outcome}: ${r.name}\n${r.detail}\n`);
-	if (stack) process.stdout.write(`\nlogs: ${stack.runDir}/{main,w1,w2,webhook}/n8n.log\n`);
+	if (stack && keepLogs) process.stdout.write(`\nlogs: ${stack.runDir}/{main,w1,w2,w3,webhook}/n8n.log\n`);
 	process.stdout.write(`\nqueue e2e: ${passed} passed, ${failed} failed, ${pendingCount} pending; setup ${secs(setupMs)}, total ${secs(Date.now() - suiteStart)} (process up ${secs(Date.now() - t0)})\n`);
 	return failed || passed === 0 ? 1 : 0;
 }
