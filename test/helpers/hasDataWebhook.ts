@@ -1,68 +1,28 @@
 /**
- * A stand-in for n8n's webhook context (IWebhookFunctions) and a tiny HTTP
- * server that plays n8n's webhook endpoint: every POST it receives (from the
- * emulator, over real HTTP) is handed to the node's webhook() method, and the
- * answer goes back the way n8n's "onReceived" response mode sends it.
+ * A tiny HTTP server that plays n8n's webhook endpoint: every POST it receives
+ * (from the emulator, over real HTTP) is handed to the node's webhook() method
+ * in n8n-core's WebhookContext, and the answer goes back the way n8n's
+ * "onReceived" response mode sends it.
  *
  * It also plays how n8n 2.41 keeps static data around a webhook call (read in
- * n8n's source, proven in the real-n8n e2e): each call starts from the SAVED
- * static data; what webhook() wrote is saved only when the call starts no
- * execution; an execution loads the saved static data again, runs the trigger
- * node's execute() with the webhook's items, and saves its static data when it
- * ends. A node that relies on webhook() writes alone loses them here as in n8n.
+ * n8n's source, proven in the real-n8n e2e, test/e2e/triggers.ts): each call
+ * starts from the SAVED static data; what webhook() wrote is saved only when the
+ * call starts no execution; an execution loads the saved static data again,
+ * runs the trigger node's execute() with the webhook's items, and saves its
+ * static data when it ends. A node relying on webhook() writes alone loses them
+ * here as in n8n. `saved()` is what n8n would have in its database.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IWebhookResponseData } from 'n8n-workflow';
 
-import { executeContext, pollContext } from './n8nContext';
+import { executeContext, responseObject, webhookContext } from './n8nContext';
 import type { ContextOptions } from './n8nContext';
 
-/** What an Express response offers a node, recorded (and written to `raw` when given). */
-export function responseObject(raw?: http.ServerResponse) {
-	const recorded: { status: number; body?: unknown; headers: Record<string, string>; sent: boolean } = { status: 200, headers: {}, sent: false };
-	const res = {
-		recorded,
-		status(code: number) {
-			recorded.status = code;
-			return res;
-		},
-		setHeader(name: string, value: string) {
-			recorded.headers[name.toLowerCase()] = value;
-			return res;
-		},
-		json(body: unknown) {
-			recorded.body = body;
-			recorded.sent = true;
-			if (raw) {
-				raw.writeHead(recorded.status, { ...recorded.headers, 'content-type': 'application/json' });
-				raw.end(JSON.stringify(body));
-			}
-			return res;
-		},
-	};
-	return res;
-}
+export { webhookContext } from './n8nContext';
 
-export function webhookContext(
-	options: ContextOptions,
-	body: IDataObject,
-	headers: http.IncomingHttpHeaders = {},
-	response = responseObject(),
-): IWebhookFunctions {
-	const base = pollContext(options) as unknown as Record<string, unknown>;
-	return {
-		...base,
-		getBodyData: () => body,
-		getHeaderData: () => headers,
-		getQueryData: () => ({}),
-		getParamsData: () => ({}),
-		getWebhookName: () => 'default',
-		getNodeWebhookUrl: () => 'http://n8n.test/webhook/hasdata',
-		getResponseObject: () => response,
-	} as unknown as IWebhookFunctions;
-}
+const clone = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
 
 export interface ReceivedCall {
 	body: IDataObject;
@@ -71,8 +31,6 @@ export interface ReceivedCall {
 	response?: IWebhookResponseData;
 	error?: Error;
 }
-
-const clone = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
 
 /** Starts a receiver whose URL can be given as a job's webhook URL. */
 export async function startWebhookReceiver(options: ContextOptions) {
