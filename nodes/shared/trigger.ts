@@ -162,14 +162,23 @@ export async function pollWatchedJobs(
 		const failures: string[] = [];
 		let anyRead = false;
 		let hardError: Error | undefined;
+		let lastTried: string | undefined;
+		let cutShort = false;
 		for (const id of order) {
-			if (Date.now() >= deadline) break;
+			if (Date.now() >= deadline) {
+				cutShort = true;
+				break;
+			}
 			if (fired.has(id)) continue;
 			let job: CanonicalJob;
+			lastTried = id;
 			try {
 				job = await readJob(limited, id);
 			} catch (error) {
-				if (Date.now() >= deadline) break;
+				if (Date.now() >= deadline) {
+					cutShort = true;
+					break;
+				}
 				if (isGoneError(error)) {
 					if (fired.add(id)) out.push({ json: unreadableJobItem(id, error as Error) });
 				} else {
@@ -177,9 +186,6 @@ export async function pollWatchedJobs(
 					if (!isTransientError(error)) hardError ??= error as Error;
 				}
 				continue;
-			} finally {
-				// Also when this read ate the budget: the next poll starts after it.
-				staticData.lastRead = id;
 			}
 			anyRead = true;
 			if (!job.done) continue;
@@ -187,6 +193,10 @@ export async function pollWatchedJobs(
 			if (!fired.add(id)) continue;
 			if (matchesOutcome(job.status, filter)) out.push({ json: job });
 		}
+		// Cut short by the deadline: the next poll starts after the last id tried (also
+		// when that read ate the budget). Written only then, so a quiet poll changes
+		// nothing and n8n has nothing to save.
+		if (cutShort && lastTried !== undefined && staticData.lastRead !== lastTried) staticData.lastRead = lastTried;
 		if (failures.length) {
 			ctx.logger?.warn(`${ctx.getNode().name}: could not read ${failures.length} watched job(s) this poll; they are read again next poll. ${failures.join(' | ')}`);
 		}
