@@ -4,7 +4,7 @@ import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWeb
 import { isFinal } from '../shared/job';
 import type { CanonicalJob } from '../shared/job';
 import { withFields } from '../shared/jobOperations';
-import { outcomeField } from '../shared/descriptions';
+import { outcomeFieldFor, outcomeSubtitle } from '../shared/descriptions';
 import { FiredJobs, matchesOutcome } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { hasDataStatus, readHasDataJob } from './hasData.adapter';
@@ -24,7 +24,7 @@ export class HasDataWebhookTrigger implements INodeType {
 		icon: { light: 'file:../../icons/hasData.svg', dark: 'file:../../icons/hasData.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "on " + $parameter["outcome"] }}',
+		subtitle: outcomeSubtitle,
 		description: 'Starts the workflow when HasData calls its webhook to say a scraper job finished',
 		defaults: { name: 'HasData Webhook Trigger' },
 		inputs: [],
@@ -47,7 +47,7 @@ export class HasDataWebhookTrigger implements INodeType {
 				description:
 					'Whether to read the job from the HasData API and output the full job (row count, credits, file links) instead of only what the webhook call says',
 			},
-			outcomeField,
+			outcomeFieldFor('job'),
 		],
 	};
 

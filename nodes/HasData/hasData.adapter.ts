@@ -4,11 +4,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { toCanonicalJob } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
 import type { JobReader } from '../shared/jobOperations';
-import { readId, readJsonObject } from '../shared/params';
+import { readId } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
 import type { Page } from '../shared/results';
 import { apiRequest, downloadWithoutCredentials, urlPath } from '../shared/transport';
 import type { ApiTarget, RequestContext } from '../shared/transport';
+import { readScraperInput } from './hasData.input';
 import { FILE_FORMATS, WEBHOOK_EVENTS } from './hasData.constants';
 import type { FileFormat } from './hasData.constants';
 
@@ -141,10 +142,10 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 	return { ...started, scraper: slug } as CanonicalJob;
 }
 
-/** Start: POST /scrapers/{slug}/jobs with the input JSON (and the webhook, if set). Sent once. */
+/** Start: POST /scrapers/{slug}/jobs with the input (and the webhook, if set). Sent once. */
 export async function startHasDataJob(ctx: IExecuteFunctions, itemIndex: number): Promise<CanonicalJob> {
 	const slug = readScraperSlug(ctx, itemIndex);
-	const input = readJsonObject(ctx, itemIndex, 'input', 'Input (JSON)');
+	const input = readScraperInput(ctx, itemIndex, slug);
 	const webhook = readWebhook(ctx, itemIndex);
 	return postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input);
 }

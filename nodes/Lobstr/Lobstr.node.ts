@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { idField, returnAllAndLimit, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { idField, operationSubtitle, returnAllAndLimit, waitFields, waitForCompletionToggle } from '../shared/descriptions';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { readId } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
@@ -146,6 +146,11 @@ export class Lobstr implements INodeType {
 			},
 		],
 	};
+
+	constructor() {
+		// The canvas shows the labels of the picked resource and operation, not their values.
+		this.description.subtitle = operationSubtitle(this.description.properties);
+	}
 
 	methods = {
 		listSearch: { searchSquids },

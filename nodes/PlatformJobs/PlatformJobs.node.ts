@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { idField, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { idField, operationSubtitle, waitFields, waitForCompletionToggle } from '../shared/descriptions';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { readId } from '../shared/params';
 import { perItem, route } from '../shared/router';
@@ -70,6 +70,11 @@ export class PlatformJobs implements INodeType {
 			...waitFields({ resource: ['job'], operation: ['rerun'], waitForCompletion: [true] }),
 		],
 	};
+
+	constructor() {
+		// The canvas shows the labels of the picked resource and operation, not their values.
+		this.description.subtitle = operationSubtitle(this.description.properties);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route(this, operations);
