@@ -33,6 +33,7 @@ export class HasDataTrigger implements INodeType {
 				'Job IDs',
 				'The scraper jobs to watch: the "id" that the HasData node\'s Start outputs, a number (HasData has no list of jobs).',
 				'e.g. 1284503, 1284504',
+				'Map them from the HasData node\'s Start ({{ $json.id }}). <a href="https://docs.hasdata.com" target="_blank">HasData scraper jobs</a>',
 			),
 			outcomeFieldFor('job'),
 		],

@@ -26,6 +26,7 @@ export class HirebaseTrigger implements INodeType {
 				'Task IDs',
 				'The export tasks to watch: the "id" that Create Export outputs, a UUID (Hirebase has no list of tasks).',
 				'e.g. 8107c787-16b9-4763-af74-e2c789a5169e',
+				'Map them from Create Export ({{ $json.id }}). <a href="https://docs.hirebase.org/api-reference/tasks/get-task-status" target="_blank">What a task ID is</a>',
 			),
 			outcomeFieldFor('task'),
 		],

@@ -21,7 +21,13 @@ export class PlatformJobsTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'platformJobsApi', required: true }],
 		properties: [
-			watchedIdsField('jobIds', 'Job IDs', 'The jobs to watch (the Jobs API has no list of jobs).'),
+			watchedIdsField(
+				'jobIds',
+				'Job IDs',
+				'The jobs to watch: the "id" of each job as your Jobs API returns it (the API has no list of jobs).',
+				'e.g. job_abc123, job_def456',
+				'Map them from wherever the jobs are started ({{ $json.id }})',
+			),
 			outcomeFieldFor('job'),
 		],
 	};

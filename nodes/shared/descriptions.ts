@@ -179,8 +179,9 @@ export function operationSubtitle(properties: INodeProperties[]): string {
 }
 
 /** The trigger's list of ids to watch, for providers with no list endpoint. */
-export function watchedIdsField(name: string, displayName: string, description: string, placeholder = 'e.g. job_abc123, job_def456'): INodeProperties {
+export function watchedIdsField(name: string, displayName: string, description: string, placeholder = 'e.g. job_abc123, job_def456', hint?: string): INodeProperties {
 	return {
+		...(hint ? { hint } : {}),
 		displayName,
 		name,
 		type: 'string',
