@@ -24,8 +24,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 
 import { log, secs, sleep, table } from '../../scripts/lib/log';
 import { buildPackage, ensureN8n, N8N_VERSION, OWNER, REPO } from '../../scripts/lib/n8n';
-import type { N8n } from '../../scripts/lib/n8n';
-import { allExamples, EXAMPLES_DIR, freePort, prepareN8n, startEmulators, stopEmulators } from '../../scripts/lib/stack';
+import { N8n } from '../../scripts/lib/n8n';
+import { allExamples, credentialsFor, EXAMPLES_DIR, freePort, startEmulators, stopEmulators } from '../../scripts/lib/stack';
 import type { StartedProvider } from '../../scripts/lib/stack';
 import { NODE_CASES, PANEL_ENTRIES, triggerActionsFor } from './browser/catalog';
 import type { NodeCase } from './browser/catalog';
@@ -64,8 +64,18 @@ export function assert(condition: unknown, message: string): asserts condition {
 	if (!condition) throw new Error(message);
 }
 
-/** The package's node types as this n8n names them (CUSTOM.x or n8n-nodes-async-jobs.x). */
-async function nodeTypeNames(context: BrowserContext, n8n: N8n): Promise<Record<string, string>> {
+const GALLERY_ID = 'asyncJobsBrowse1';
+
+/** The package's node types as the example workflows name them (CUSTOM.x or n8n-nodes-async-jobs.x). */
+function typeNamesFrom(workflows: Array<{ nodes: Array<{ type: string }> }>): Record<string, string> {
+	const types = workflows.flatMap((w) => w.nodes.map((node) => node.type));
+	const prefix = types.map((t) => /^(.+)\.(platformJobs|hirebase|lobstr|hasData)(Trigger)?$/.exec(t)?.[1]).find(Boolean);
+	if (!prefix) throw new Error('no example workflow uses a node of this package');
+	return Object.fromEntries(NODE_CASES.map((c) => [c.name, `${prefix}.${c.name}`]));
+}
+
+/** The package's node types n8n loaded, by name. */
+async function loadedTypeNames(context: BrowserContext, n8n: N8n): Promise<Record<string, string>> {
 	// Served to signed-in users only: read with the browser's session.
 	const text = await (await context.request.get(`${n8n.url}/types/nodes.json`)).text();
 	const out: Record<string, string> = {};
@@ -90,11 +100,20 @@ function galleryWorkflow(typeNames: Record<string, string>, started: StartedProv
 		credentials: { [c.credentialType]: { id: credentialOf(c.credentialType).id, name: credentialOf(c.credentialType).name } },
 		...(c.name === 'hasDataWebhookTrigger' ? { webhookId: '5b0d7c3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f' } : {}),
 	}));
-	return { name: 'Browser test: every node', nodes, connections: {}, settings: { executionOrder: 'v1' } };
+	return { id: GALLERY_ID, name: 'Browser test: every node', nodes, connections: {}, settings: { executionOrder: 'v1' }, active: false };
 }
 
 /** A second credential per provider: same emulator, wrong key (and one with a Base URL that is a web page). */
-function wrongCredentials(started: StartedProvider[], webPageUrl: string): Array<{ provider: string; kind: string; id: string; name: string; type: string; data: object }> {
+interface WrongCredential {
+	provider: string;
+	kind: string;
+	id: string;
+	name: string;
+	type: string;
+	data: object;
+}
+
+function wrongCredentials(started: StartedProvider[], webPageUrl: string): WrongCredential[] {
 	return started.flatMap(({ entry, emulator }) => [
 		{
 			provider: entry.title,
@@ -135,36 +154,44 @@ async function main(): Promise<number> {
 	};
 	try {
 		const chromium = await timed('setup: Chromium (apt-get when missing)', async () => ensureChromium());
+		let typeNames: Record<string, string> = {};
+		let wrong: WrongCredential[] = [];
 		await timed('setup: n8n, build, emulators, import', async () => {
 			log('browser', `n8n ${N8N_VERSION}: installing or reusing...`);
 			const installDir = ensureN8n();
 			if (process.env.BROWSER_SKIP_BUILD !== '1') buildPackage();
 			started = await startEmulators(false);
-			n8n = await prepareN8n(installDir, started, { outputDir, port: await freePort() });
+			n8n = new N8n(installDir, { outputDir, port: await freePort() });
+			// Two CLI calls in all (each starts n8n's CLI, ~10 s): every credential, then every workflow.
+			const examples = allExamples().map(({ example }) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, example.file), 'utf8')));
+			typeNames = typeNamesFrom(examples);
+			wrong = wrongCredentials(started, `${n8n.url}/signin`);
+			await n8n.importCredentials([...credentialsFor(started), ...wrong.map(({ id, name, type, data }) => ({ id, name, type, data }))]);
+			const file = path.join(n8n.runDir, 'browser-workflows.json');
+			fs.writeFileSync(file, JSON.stringify([...examples, galleryWorkflow(typeNames, started)]));
+			await n8n.importWorkflow(file);
 		});
 		const n = n8n!;
 		await timed('setup: n8n start', async () => {
 			await n.start();
 			await n.login();
 		});
-		const wrong = wrongCredentials(started, `${n.url}/signin`);
-		await n.importCredentials(wrong.map(({ id, name, type, data }) => ({ id, name, type, data })));
 
 		const browser = await launchChromium(chromium);
 		close = browser.close;
 		const context: BrowserContext = browser.context;
 		const editor = new Editor(context, n.url, SHOTS);
 		await editor.login(OWNER.email, OWNER.password);
-		const typeNames = await nodeTypeNames(context, n);
-		log('browser', `node types: ${Object.values(typeNames).join(', ')}`);
-		const gallery = await n.rest('POST', '/workflows', galleryWorkflow(typeNames, started));
+		const loaded = await loadedTypeNames(context, n);
+		log('browser', `node types n8n loaded: ${Object.values(loaded).join(', ')}`);
+		const gallery = { id: GALLERY_ID };
 
 		await timed('node panel (light and dark)', async () => {
 			for (const theme of ['light', 'dark'] as const) {
 				const page = await editor.openNewWorkflow(theme);
 				for (const c of NODE_CASES) {
 					await test(`panel (${theme}): "${c.displayName}" found by name, icon renders`, async () => {
-						assert(typeNames[c.name], `n8n did not load the node type "${c.name}"`);
+						assert(loaded[c.name], `n8n did not load the node type "${c.name}"`);
 						const entry = await editor.searchPanel(page, c.displayName, c.panelEntry);
 						await editor.assertIconRenders(entry.icon, `the icon of "${c.panelEntry}" in the node panel`, theme);
 					});

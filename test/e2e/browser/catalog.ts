@@ -111,7 +111,8 @@ export const NODE_CASES: NodeCase[] = [
 	{
 		name: 'hasDataWebhookTrigger',
 		displayName: 'HasData Webhook Trigger',
-		panelEntry: 'HasData Webhook Trigger',
+		// n8n lists a trigger-only node that has actions without its " Trigger".
+		panelEntry: 'HasData Webhook',
 		trigger: true,
 		credentialType: 'hasDataApi',
 		parameters: { fetchJob: true, outcome: 'any' },

@@ -53,6 +53,8 @@ export class Editor {
 		const page = await this.openPage(`/workflow/${id}`, theme);
 		await page.locator('[data-test-id="canvas-node"]').first().waitFor();
 		await this.dismissOverlays(page);
+		// The canvas fades its nodes in: let it settle before anything is judged or shot.
+		await page.waitForTimeout(1500);
 		return page;
 	}
 
@@ -110,6 +112,7 @@ export class Editor {
 		const actions = page.locator('[data-test-id="node-creator"] [data-test-id="item-iterator-item"] [data-test-id="node-creator-item-name"]');
 		await page.locator('[data-test-id="node-creator-category-item"]').first().waitFor();
 		await actions.first().waitFor();
+		await page.waitForTimeout(800); // the actions view slides in
 		const names = (await actions.allInnerTexts()).map((t) => t.trim());
 		return names;
 	}
@@ -117,7 +120,6 @@ export class Editor {
 	/** An icon must be an <img> that loaded (naturalWidth > 0) and, in the dark theme, the dark variant. */
 	async assertIconRenders(icon: Locator, what: string, theme: Theme): Promise<void> {
 		await icon.waitFor({ timeout: TIMEOUT }).catch(() => fail(`${what}: no icon image`));
-		await icon.scrollIntoViewIfNeeded().catch(() => undefined);
 		// Runs in the page: `img` is an HTMLImageElement (typed loosely: no DOM lib here).
 		const state = await icon.evaluate(async (img: any) => {
 			for (let i = 0; i < 30 && !(img.complete && img.naturalWidth > 0); i++) await new Promise((r) => setTimeout(r, 100));
@@ -137,8 +139,6 @@ export class Editor {
 	async openNode(page: Page, name: string): Promise<NodeSettings> {
 		const node = await this.canvasNode(page, name);
 		await node.root.dblclick();
-		const ndv = page.locator('[data-test-id="ndv"]');
-		await ndv.waitFor();
 		await page.locator('[data-test-id="node-parameters"]').first().waitFor();
 		return new NodeSettings(page);
 	}
@@ -180,15 +180,7 @@ export class Editor {
 			failure.waitFor().then(() => 'error'),
 		]).catch(() => 'none');
 		await this.shot(page, shot);
-		let message = outcome === 'none' ? 'no test result shown' : (await (outcome === 'ok' ? success : failure).innerText()).trim();
-		if (outcome === 'error') {
-			const more = dialog.getByText('More details');
-			if (await more.count()) {
-				await more.first().click().catch(() => undefined);
-				const detail = await page.locator('[role="tooltip"], .el-popper').last().innerText().catch(() => '');
-				if (detail) message += ` — ${detail.replace(/\s+/g, ' ').trim()}`;
-			}
-		}
+		const message = outcome === 'none' ? 'no test result shown' : (await (outcome === 'ok' ? success : failure).innerText()).trim();
 		await page.keyboard.press('Escape');
 		await dialog.waitFor({ state: 'hidden' }).catch(() => undefined);
 		return { ok: outcome === 'ok', message };
@@ -214,8 +206,9 @@ export class CanvasNode {
 	}
 
 	async subtitle(): Promise<string> {
-		const el = this.root.locator('[data-test-id="canvas-node-box-subtitle"], [class*="subtitle"]').first();
-		return (await el.innerText().catch(() => '')).trim();
+		const el = this.root.locator('[class*="_subtitle_"]').first();
+		if (!(await el.count())) return '';
+		return (await el.innerText()).trim();
 	}
 }
 
@@ -251,7 +244,7 @@ export class NodeSettings {
 		const back = this.page.locator('[data-test-id="back-to-canvas"], [data-test-id="ndv-close-button"]').first();
 		if (await back.isVisible().catch(() => false)) await back.click();
 		else await this.page.keyboard.press('Escape');
-		await this.page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' }).catch(() => undefined);
+		await this.page.locator('[data-test-id="node-parameters"]').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
 	}
 }
 
