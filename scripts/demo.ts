@@ -10,7 +10,7 @@ import path from 'node:path';
 import { log, secs, table } from './lib/log';
 import { buildPackage, ensureN8n, N8N_VERSION, REPO } from './lib/n8n';
 import type { N8n } from './lib/n8n';
-import { allExamples, executionError, nodeItems, prepareN8n, startEmulators, stopEmulators } from './lib/stack';
+import { allExamples, binaryBytes, executionError, nodeBinaries, nodeItems, prepareN8n, startEmulators, stopEmulators } from './lib/stack';
 import type { StartedProvider } from './lib/stack';
 
 async function main(): Promise<number> {
@@ -46,8 +46,11 @@ async function main(): Promise<number> {
 			clearInterval(ticker);
 			const job = nodeItems(res.data, example.jobNode!)[0];
 			const items = nodeItems(res.data, example.rowsNode!);
-			const file = example.outputFile ? path.join(outputDir, example.outputFile) : '';
-			const fileOk = file && fs.existsSync(file) ? `${path.relative(REPO, file)} (${fs.statSync(file).size} B)` : 'not written';
+			// The workflow ends in Convert to File; the demo saves that XLSX for you to open.
+			const xlsx = nodeBinaries(res.data, example.fileNode!).map((b) => binaryBytes(n8n!, b))[0];
+			const file = path.join(outputDir, example.outputFile!);
+			if (xlsx) fs.writeFileSync(file, xlsx);
+			const fileOk = xlsx ? `${path.relative(REPO, file)} (${xlsx.length} B)` : 'not written';
 			const missing = (example.rowKeys ?? []).filter((k) => !items.every((r) => r && typeof r === 'object' && k in r));
 			if (missing.length) log('demo', `  rows lack ${missing.join(', ')}: ${JSON.stringify(items[0])}`);
 			const ok = res.ok && items.length === example.expectRows && !missing.length && fileOk !== 'not written';

@@ -33,7 +33,7 @@ async function main(): Promise<number> {
 		await n8n.start();
 		await n8n.login();
 		log('dev', `n8n editor: http://localhost:${n8n.port}  (login ${OWNER.email} / ${OWNER.password})`);
-		log('dev', `files written by the example workflows: ${outputDir}`);
+		log('dev', 'the examples end in Convert to File: open an execution and download the XLSX from that node');
 		log('dev', `n8n log: ${n8n.logFile}   — Ctrl+C to stop`);
 		const code = await n8n.waitForExit();
 		log('dev', `n8n exited (${code})`);

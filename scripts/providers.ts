@@ -16,15 +16,21 @@ export interface ExampleWorkflow {
 	/** The workflow id inside the file. */
 	id: string;
 	title: string;
-	/** 'run' = executed by the demo and e2e with `n8n execute`; 'trigger' = published in a running n8n. */
-	kind: 'run' | 'trigger';
+	/**
+	 * 'run' = executed by the demo and e2e with `n8n execute`; 'trigger' = published in
+	 * a running n8n; 'parked' = parks its execution (a durable loop through n8n's Wait
+	 * node, or a wait for the provider's callback), so it runs in a running n8n.
+	 */
+	kind: 'run' | 'trigger' | 'parked';
 	/** The node whose output items are the job's rows, and how many there must be. */
 	rowsNode?: string;
 	expectRows?: number;
 	/** Fields every row must have (checks the provider's rows were unwrapped, not just counted). */
 	rowKeys?: string[];
-	/** The node that outputs the job (status) and the XLSX file the workflow writes. */
+	/** The node that outputs the job (status), and the node that outputs the XLSX (binary `data`). */
 	jobNode?: string;
+	fileNode?: string;
+	/** Where the demo saves that XLSX, under its output folder. */
 	outputFile?: string;
 }
 
@@ -43,6 +49,14 @@ export interface RunningEmulator {
 	requestsAbout?(id: string): number;
 	/** How many requests the emulator refused with 429 so far (providers with rate limits). */
 	throttled?(): number;
+	/** Every API request the emulator received (method, path, time), oldest first. */
+	requestLog(): Array<{ method: string; path: string; at: number }>;
+	/** Jobs started from now on take this long to finish (callback tests). Optional per provider. */
+	setJobDuration?(ms: number): void;
+	/** The callbacks the emulator made to webhook URLs (providers that call back). */
+	callbacks?(): Array<{ jobId: string; url: string; status: number | string; at: number }>;
+	/** The webhook a started job was given (providers that call back), to forge calls in tests. */
+	webhookOf?(jobId: string): { url: string; headers: Record<string, string> } | undefined;
 }
 
 export interface ProviderEntry {
@@ -104,6 +118,7 @@ const platformJobs: ProviderEntry = {
 			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
 			stop: () => emulator.stop(),
 			requestsAbout: (id) => emulator.server.requests.filter((r) => r.path.includes(`/jobs/${id}`)).length,
+			requestLog: () => emulator.server.requests,
 			createTimedJob(id, afterMs, n) {
 				emulator.jobs.delete(id);
 				platformJobWithId(emulator, id, { type: 'export', queuedMs: 0, runMs: afterMs, result: { rowCount: n, rows: exportRows(n, id) } });
@@ -119,9 +134,20 @@ const platformJobs: ProviderEntry = {
 			jobNode: 'Rerun Export Job',
 			rowsNode: 'Get Rows',
 			expectRows: PLATFORM_EXPORT_ROWS,
+			fileNode: 'Convert to XLSX',
 			outputFile: 'platform-jobs-export.xlsx',
 		},
 		{ file: 'platform-jobs-trigger-to-xlsx.json', id: 'asyncJobsPlatTr1', title: 'Platform Jobs Trigger → XLSX', kind: 'trigger' },
+		{
+			file: 'platform-jobs-durable-loop-to-xlsx.json',
+			id: 'asyncJobsPlatLp1',
+			title: 'Platform Jobs: rerun export → durable loop → XLSX',
+			kind: 'parked',
+			jobNode: 'Check Status and Route',
+			rowsNode: 'Get Rows',
+			expectRows: PLATFORM_EXPORT_ROWS,
+			fileNode: 'Convert to XLSX',
+		},
 	],
 };
 
@@ -149,9 +175,20 @@ const hirebase: ProviderEntry = {
 			baseUrl: emulator.baseUrl,
 			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
 			stop: () => emulator.stop(),
+			requestLog: () => emulator.api.requests,
 		};
 	},
 	examples: [
+		{
+			file: 'hirebase-durable-loop-to-xlsx.json',
+			id: 'asyncJobsHireLp1',
+			title: 'Hirebase: rerun export → durable loop → XLSX',
+			kind: 'parked',
+			jobNode: 'Check Status and Route',
+			rowsNode: 'Get Records',
+			expectRows: HIREBASE_EXPORT_ROWS,
+			fileNode: 'Convert to XLSX',
+		},
 		{
 			file: 'hirebase-rerun-to-xlsx.json',
 			id: 'asyncJobsHireEx1',
@@ -160,6 +197,7 @@ const hirebase: ProviderEntry = {
 			jobNode: 'Rerun Export Task',
 			rowsNode: 'Get Records',
 			expectRows: HIREBASE_EXPORT_ROWS,
+			fileNode: 'Convert to XLSX',
 			outputFile: 'hirebase-export.xlsx',
 		},
 	],
@@ -199,9 +237,21 @@ const lobstr: ProviderEntry = {
 			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
 			stop: () => emulator.stop(),
 			throttled: () => emulator.rejected,
+			requestLog: () => emulator.server.requests,
 		};
 	},
 	examples: [
+		{
+			file: 'lobstr-durable-loop-to-xlsx.json',
+			id: 'asyncJobsLobsLp1',
+			title: 'Lobstr: start squid run → durable loop → XLSX',
+			kind: 'parked',
+			jobNode: 'Check Status and Route',
+			rowsNode: 'Get Run Results',
+			expectRows: LOBSTR_RESULT_ROWS,
+			rowKeys: ['id', 'run', 'squid', 'name', 'rating'],
+			fileNode: 'Convert to XLSX',
+		},
 		{
 			file: 'lobstr-run-to-xlsx.json',
 			id: 'asyncJobsLobsEx1',
@@ -211,6 +261,7 @@ const lobstr: ProviderEntry = {
 			rowsNode: 'Get Run Results',
 			expectRows: LOBSTR_RESULT_ROWS,
 			rowKeys: ['id', 'run', 'squid', 'name', 'rating'],
+			fileNode: 'Convert to XLSX',
 			outputFile: 'lobstr-results.xlsx',
 		},
 	],
@@ -235,9 +286,38 @@ const hasData: ProviderEntry = {
 			baseUrl: emulator.baseUrl,
 			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
 			stop: () => emulator.stop(),
+			requestLog: () => emulator.server.requests,
+			setJobDuration: (ms) => (emulator.defaultPlan = { ...emulator.defaultPlan, queuedMs: Math.min(1500, ms), runMs: Math.max(0, ms - 1500) }),
+			callbacks: () => emulator.webhookDeliveries.map((d) => ({ jobId: String(d.jobId), url: d.url, status: d.status, at: d.at })),
+			webhookOf: (jobId) => {
+				const webhook = emulator.jobs.get(jobId)?.input.webhook as { url: string; headers?: Record<string, string> } | undefined;
+				return webhook ? { url: webhook.url, headers: webhook.headers ?? {} } : undefined;
+			},
 		};
 	},
 	examples: [
+		{
+			file: 'hasdata-durable-loop-to-xlsx.json',
+			id: 'asyncJobsHasDLp1',
+			title: 'HasData: start crawler job → durable loop → XLSX',
+			kind: 'parked',
+			jobNode: 'Check Status and Route',
+			rowsNode: 'Get Job Rows',
+			expectRows: HASDATA_RESULT_ROWS,
+			rowKeys: ['url', 'title', 'statusCode'],
+			fileNode: 'Convert to XLSX',
+		},
+		{
+			file: 'hasdata-callback-to-xlsx.json',
+			id: 'asyncJobsHasDCb1',
+			title: 'HasData: start crawler job → park until HasData calls back → XLSX',
+			kind: 'parked',
+			jobNode: 'Start Crawler Job',
+			rowsNode: 'Get Job Rows',
+			expectRows: HASDATA_RESULT_ROWS,
+			rowKeys: ['url', 'title', 'statusCode'],
+			fileNode: 'Convert to XLSX',
+		},
 		{
 			file: 'hasdata-job-to-xlsx.json',
 			id: 'asyncJobsHasDEx1',
@@ -248,6 +328,7 @@ const hasData: ProviderEntry = {
 			expectRows: HASDATA_RESULT_ROWS,
 			// The rows are HasData's `data[i].data`, unwrapped.
 			rowKeys: ['url', 'title', 'statusCode'],
+			fileNode: 'Convert to XLSX',
 			outputFile: 'hasdata-results.xlsx',
 		},
 	],

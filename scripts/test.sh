@@ -21,8 +21,7 @@ e2e_s=$(( e2e_end - start - unit_s ))
 
 echo
 echo "== browser tests (n8n's editor in headless Chromium) =="
-# The package was built by the e2e suite just before.
-BROWSER_SKIP_BUILD=1 node .scripts-build/test/e2e/browser.js
+node .scripts-build/test/e2e/browser.js
 browser=$?
 browser_s=$(( $(date +%s) - e2e_end ))
 total_s=$(( $(date +%s) - start ))

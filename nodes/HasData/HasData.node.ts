@@ -1,7 +1,8 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { idField, operationSubtitle, returnAllAndLimit, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteFields, idField, operationSubtitle, returnAllAndLimit, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteOperation } from '../shared/durableLoop';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { perItem, route } from '../shared/router';
 import type { Operation } from '../shared/router';
@@ -13,16 +14,18 @@ import {
 	startHasDataJob,
 	stopHasDataJob,
 } from './hasData.adapter';
+import { hasDataCallbackWait } from './hasData.callback';
 import { scraperInputFields } from './hasData.input';
 import { SCRAPER_OPTIONS, WEBHOOK_EVENT_OPTIONS } from './hasData.constants';
 
 const jobId = { name: 'jobId', label: 'Job ID' };
 
 const operations: Record<string, Operation> = {
-	'job:start': startOperation(startHasDataJob, readHasDataJob),
+	'job:start': startOperation(startHasDataJob, readHasDataJob, hasDataCallbackWait.parking),
 	'job:get': getJobOperation(jobId, readHasDataJob),
 	'job:waitForCompletion': waitOperation(jobId, readHasDataJob),
-	'job:rerun': startOperation(rerunHasDataJob, readHasDataJob),
+	'job:checkAndRoute': checkAndRouteOperation(jobId, readHasDataJob),
+	'job:rerun': startOperation(rerunHasDataJob, readHasDataJob, hasDataCallbackWait.parking),
 	'job:stop': perItem(stopHasDataJob),
 	'job:getResults': perItem(hasDataResults),
 	'job:downloadFile': perItem(async (ctx, i) => [await downloadHasDataFile(ctx, i)]),
@@ -42,8 +45,11 @@ export class HasData implements INodeType {
 		defaults: { name: 'HasData' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: routedOutputs,
 		credentials: [{ name: 'hasDataApi', required: true }],
+		// The resume address of "Wait Method: Until HasData Calls Back". Only a parked
+		// execution answers on it; n8n never registers it as a production webhook.
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true, isFullPath: true }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -60,6 +66,7 @@ export class HasData implements INodeType {
 				noDataExpression: true,
 				displayOptions: { show: job },
 				options: [
+					{ name: 'Check Status and Route', value: 'checkAndRoute', action: 'Check a job and route it by status', description: 'Read the job once: finished ones go to "Finished", the others to "Still Running" — loop those through a Wait node to follow jobs that run for hours' },
 					{ name: 'Download File', value: 'downloadFile', action: 'Download the file of a job', description: "Get a finished job's CSV, JSON or XLSX file as binary data" },
 					{ name: 'Get', value: 'get', action: 'Get a job', description: "Read a job's status, row count and credits spent" },
 					{ name: 'Get Results', value: 'getResults', action: 'Get the results of a job', description: "Output a job's scraped rows, one item per row" },
@@ -92,6 +99,7 @@ export class HasData implements INodeType {
 			},
 			...scraperInputFields({ ...job, operation: ['start'] }),
 			idField('jobId', 'Job ID', 'The ID of the scraper job: the "id" that Start outputs, a number', { ...job, operation: ['get', 'waitForCompletion', 'rerun', 'stop', 'getResults', 'downloadFile'] }, 'e.g. 1284503'),
+			...checkAndRouteFields({ ...job, operation: ['checkAndRoute'] }, { ...jobId, placeholder: 'e.g. 1284503' }),
 			{
 				displayName: 'Webhook',
 				name: 'webhookOptions',
@@ -156,7 +164,36 @@ export class HasData implements INodeType {
 			},
 			waitForCompletionToggle({ ...job, operation: ['start', 'rerun'] }),
 			...waitFields({ ...job, operation: ['waitForCompletion'] }),
-			...waitFields({ ...job, operation: ['start', 'rerun'], waitForCompletion: [true] }),
+			{
+				displayName: 'Wait Method',
+				name: 'waitMethod',
+				type: 'options',
+				default: 'poll',
+				displayOptions: { show: { ...job, operation: ['start', 'rerun'], waitForCompletion: [true] } },
+				options: [
+					{
+						name: 'Check Regularly',
+						value: 'poll',
+						description: 'This node checks the job every poll interval and holds the execution meanwhile: for jobs of minutes',
+					},
+					{
+						name: 'Until HasData Calls Back',
+						value: 'callback',
+						description: 'The execution is parked (no worker held, survives restarts) until HasData reports the job finished: for jobs of hours',
+					},
+				],
+				hint: 'For "Until HasData Calls Back", HasData must reach this n8n: n8n\'s WEBHOOK_URL must be its public address',
+			},
+			...waitFields({ ...job, operation: ['start', 'rerun'], waitForCompletion: [true], waitMethod: ['poll'] }),
+			{
+				displayName: 'Callback Timeout (Hours)',
+				name: 'callbackTimeout',
+				type: 'number',
+				default: 24,
+				typeOptions: { minValue: 0.01, numberPrecision: 2 },
+				description: 'If HasData has not reported every job finished by then, the execution goes on with the jobs as started, marked timedOut: true',
+				displayOptions: { show: { ...job, operation: ['start', 'rerun'], waitForCompletion: [true], waitMethod: ['callback'] } },
+			},
 		],
 	};
 
@@ -167,5 +204,29 @@ export class HasData implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route(this, operations);
+	}
+
+	/**
+	 * The resume webhook is served by n8n only while an execution of this node is
+	 * parked, at an address that already names the execution: there is nothing to
+	 * register with HasData beforehand (each job is started with its own address).
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(): Promise<boolean> {
+				return true;
+			},
+			async create(): Promise<boolean> {
+				return true;
+			},
+			async delete(): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	/** HasData's callback to a parked execution (Wait Method "Until HasData Calls Back"). */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return hasDataCallbackWait.webhook.call(this);
 	}
 }

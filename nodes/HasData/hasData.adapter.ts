@@ -3,12 +3,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { toCanonicalJob } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
-import type { JobReader } from '../shared/jobOperations';
+import type { JobReader, JobStarter } from '../shared/jobOperations';
 import { readId } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
 import type { Page } from '../shared/results';
 import { apiRequest, downloadWithoutCredentials, urlPath } from '../shared/transport';
 import type { ApiTarget, RequestContext } from '../shared/transport';
+// hasData.callback imports this file too; it uses what it imports only at run time.
+import { jobWebhook } from './hasData.callback';
 import { readScraperInput } from './hasData.input';
 import { FILE_FORMATS, WEBHOOK_EVENTS } from './hasData.constants';
 import type { FileFormat } from './hasData.constants';
@@ -143,12 +145,12 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 }
 
 /** Start: POST /scrapers/{slug}/jobs with the input (and the webhook, if set). Sent once. */
-export async function startHasDataJob(ctx: IExecuteFunctions, itemIndex: number): Promise<CanonicalJob> {
+export const startHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const slug = readScraperSlug(ctx, itemIndex);
 	const input = readScraperInput(ctx, itemIndex, slug);
-	const webhook = readWebhook(ctx, itemIndex);
-	return postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input);
-}
+	const { webhook, callbackToken } = jobWebhook(ctx, itemIndex);
+	return async () => withToken(await postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input), callbackToken);
+};
 
 /**
  * Rerun (Inferred): HasData has no native rerun, so the job's own `input` is
@@ -156,10 +158,10 @@ export async function startHasDataJob(ctx: IExecuteFunctions, itemIndex: number)
  * was). The old job's webhook is dropped unless a new one is set, so a rerun
  * never calls a stale address by surprise.
  */
-export async function rerunHasDataJob(ctx: IExecuteFunctions, itemIndex: number): Promise<CanonicalJob> {
+export const rerunHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'jobId', 'Job ID');
 	const slug = readScraperSlug(ctx, itemIndex);
-	const webhook = readWebhook(ctx, itemIndex);
+	const { webhook, callbackToken } = jobWebhook(ctx, itemIndex);
 	const original = await readHasDataJob(ctx, id, itemIndex);
 	const input = original.raw.input;
 	if (!input || typeof input !== 'object' || Array.isArray(input)) {
@@ -170,8 +172,15 @@ export async function rerunHasDataJob(ctx: IExecuteFunctions, itemIndex: number)
 	}
 	const rest: IDataObject = { ...(input as IDataObject) };
 	delete rest.webhook;
-	const job = await postJob(ctx, itemIndex, slug, webhook ? { ...rest, webhook } : rest);
-	return { ...job, originalJobId: original.id || id } as CanonicalJob;
+	return async () => {
+		const job = await postJob(ctx, itemIndex, slug, webhook ? { ...rest, webhook } : rest);
+		return withToken({ ...job, originalJobId: original.id || id } as CanonicalJob, callbackToken);
+	};
+};
+
+/** Keeps the callback token on the started job, for the callback wait to park with. */
+function withToken(job: CanonicalJob, callbackToken: string | undefined): CanonicalJob {
+	return callbackToken ? { ...job, callbackToken } : job;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { idField, operationSubtitle, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteFields, idField, operationSubtitle, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteOperation } from '../shared/durableLoop';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { perItem, route } from '../shared/router';
 import type { Operation } from '../shared/router';
@@ -12,12 +13,14 @@ import { buildSearch, exportFields, readFormat } from './hirebase.search';
 const taskId = { name: 'taskId', label: 'Task ID' };
 
 const operations: Record<string, Operation> = {
-	'task:createExport': startOperation(
-		async (ctx, i) => startHirebaseExport(ctx, buildSearch(ctx, i), readFormat(ctx, i), i),
-		readHirebaseTask,
-	),
+	'task:createExport': startOperation(async (ctx, i) => {
+		const search = buildSearch(ctx, i);
+		const format = readFormat(ctx, i);
+		return async () => startHirebaseExport(ctx, search, format, i);
+	}, readHirebaseTask),
 	'task:get': getJobOperation(taskId, readHirebaseTask),
 	'task:waitForCompletion': waitOperation(taskId, readHirebaseTask),
+	'task:checkAndRoute': checkAndRouteOperation(taskId, readHirebaseTask),
 	'task:rerun': startOperation(rerunHirebaseTask, readHirebaseTask),
 	'task:getResults': perItem(getHirebaseResults),
 };
@@ -34,7 +37,7 @@ export class Hirebase implements INodeType {
 		defaults: { name: 'Hirebase' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: routedOutputs,
 		credentials: [{ name: 'hirebaseApi', required: true }],
 		properties: [
 			{
@@ -52,6 +55,7 @@ export class Hirebase implements INodeType {
 				noDataExpression: true,
 				displayOptions: { show: { resource: ['task'] } },
 				options: [
+					{ name: 'Check Status and Route', value: 'checkAndRoute', action: 'Check a task and route it by status', description: 'Read the task once: finished ones go to "Finished", the others to "Still Running" — loop those through a Wait node to follow tasks that run for hours' },
 					{ name: 'Create Export', value: 'createExport', action: 'Create a job data export', description: 'Start exporting the jobs that match a search, as a JSON or CSV file' },
 					{ name: 'Get', value: 'get', action: 'Get a task', description: "Read a task's current state and progress" },
 					{ name: 'Get Results', value: 'getResults', action: 'Get the results of an export', description: "Download a finished export's file and output one item per record" },
@@ -67,6 +71,7 @@ export class Hirebase implements INodeType {
 				{ resource: ['task'], operation: ['get', 'getResults', 'rerun', 'waitForCompletion'] },
 				'e.g. 8107c787-16b9-4763-af74-e2c789a5169e',
 			),
+			...checkAndRouteFields({ resource: ['task'], operation: ['checkAndRoute'] }, { ...taskId, placeholder: 'e.g. 8107c787-16b9-4763-af74-e2c789a5169e' }, 'task'),
 			...exportFields({ resource: ['task'], operation: ['createExport'] }),
 			waitForCompletionToggle({ resource: ['task'], operation: ['createExport', 'rerun'] }, 'export'),
 			...waitFields({ resource: ['task'], operation: ['waitForCompletion'] }),

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { toCanonicalJob, toIsoDate, fractionToPercent } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
-import type { JobReader } from '../shared/jobOperations';
+import type { JobReader, JobStarter } from '../shared/jobOperations';
 import { readId } from '../shared/params';
 import { apiRequest, urlPath } from '../shared/transport';
 import type { ApiTarget } from '../shared/transport';
@@ -78,7 +78,7 @@ export async function startHirebaseExport(
  * Rerun: Hirebase has none, so read the task and start a new export with the
  * same search and format. The new task links back with `originalJobId`.
  */
-export async function rerunHirebaseTask(ctx: IExecuteFunctions, itemIndex: number): Promise<CanonicalJob> {
+export const rerunHirebaseTask: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'taskId', 'Task ID');
 	const original = await readHirebaseTask(ctx, id, itemIndex);
 	const input = (original.raw.input ?? {}) as IDataObject;
@@ -90,6 +90,5 @@ export async function rerunHirebaseTask(ctx: IExecuteFunctions, itemIndex: numbe
 		});
 	}
 	const format = typeof input.format === 'string' && input.format ? input.format : 'json';
-	const started = await startHirebaseExport(ctx, query as IDataObject, format, itemIndex);
-	return { ...started, originalJobId: id };
-}
+	return async () => ({ ...(await startHirebaseExport(ctx, query as IDataObject, format, itemIndex)), originalJobId: id });
+};

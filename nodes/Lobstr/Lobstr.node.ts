@@ -1,13 +1,14 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { idField, operationSubtitle, returnAllAndLimit, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteFields, idField, operationSubtitle, returnAllAndLimit, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteOperation } from '../shared/durableLoop';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { readId } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
 import { perItem, route } from '../shared/router';
 import type { Operation } from '../shared/router';
-import { abortRun, PAGE_SIZE, readRun, readTask, rerunRun, resultsPage, startRun } from './lobstr.adapter';
+import { abortRun, PAGE_SIZE, prepareRerun, readRun, readTask, resultsPage, startRun } from './lobstr.adapter';
 import type { ResultsScope } from './lobstr.adapter';
 import { getSquids, readSquid, searchSquids, squidLocator } from './lobstr.methods';
 
@@ -17,10 +18,15 @@ const runId = { name: 'runId', label: 'Run ID' };
 const operations: Record<string, Operation> = {
 	'task:get': getJobOperation(taskHash, readTask),
 	'task:waitForCompletion': waitOperation(taskHash, readTask),
-	'run:start': startOperation((ctx, i) => startRun(ctx, readSquid(ctx, i), i), readRun),
+	'task:checkAndRoute': checkAndRouteOperation(taskHash, readTask),
+	'run:start': startOperation(async (ctx, i) => {
+		const squid = readSquid(ctx, i);
+		return async () => startRun(ctx, squid, i);
+	}, readRun),
 	'run:get': getJobOperation(runId, readRun),
 	'run:waitForCompletion': waitOperation(runId, readRun),
-	'run:rerun': startOperation((ctx, i) => rerunRun(ctx, readId(ctx, i, runId.name, runId.label), i), readRun),
+	'run:checkAndRoute': checkAndRouteOperation(runId, readRun),
+	'run:rerun': startOperation(async (ctx, i) => prepareRerun(ctx, readId(ctx, i, runId.name, runId.label), i), readRun),
 	'run:abort': perItem(async (ctx, i) => abortRun(ctx, readId(ctx, i, runId.name, runId.label), i)),
 	'result:getResults': perItem(async (ctx, i) => getResults(ctx, i)),
 };
@@ -51,7 +57,7 @@ export class Lobstr implements INodeType {
 		defaults: { name: 'Lobstr' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: routedOutputs,
 		credentials: [{ name: 'lobstrApi', required: true }],
 		properties: [
 			{
@@ -73,6 +79,7 @@ export class Lobstr implements INodeType {
 				noDataExpression: true,
 				displayOptions: { show: { resource: ['task'] } },
 				options: [
+					{ name: 'Check Status and Route', value: 'checkAndRoute', action: 'Check a task and route it by status', description: 'Read the task once: finished ones go to "Finished", the others to "Still Running" — loop those through a Wait node to follow tasks that run for hours' },
 					{ name: 'Get', value: 'get', action: 'Get a task', description: "Read a task's status and its own result counts" },
 					{ name: 'Wait for Completion', value: 'waitForCompletion', action: 'Wait for a task to finish', description: 'Wait until the task is completed, failed or aborted' },
 				],
@@ -86,6 +93,7 @@ export class Lobstr implements INodeType {
 				displayOptions: { show: { resource: ['run'] } },
 				options: [
 					{ name: 'Abort', value: 'abort', action: 'Abort a run', description: 'Stop a run; results collected so far are still exported' },
+					{ name: 'Check Status and Route', value: 'checkAndRoute', action: 'Check a run and route it by status', description: 'Read the run once: finished ones go to "Finished", the others to "Still Running" — loop those through a Wait node to follow runs that run for hours' },
 					{ name: 'Get', value: 'get', action: 'Get a run', description: "Read a run's status and progress" },
 					{ name: 'Rerun', value: 'rerun', action: 'Rerun a run', description: "Start a new run of the run's squid" },
 					{ name: 'Start', value: 'start', action: 'Start a run', description: 'Start a run of all active tasks of a squid' },
@@ -104,7 +112,9 @@ export class Lobstr implements INodeType {
 				],
 				default: 'getResults',
 			},
-			idField('taskHash', 'Task Hash', 'The hash of the task (its hash_value), e.g. from the response that added it to the squid', { resource: ['task'] }, 'e.g. c5e29d2aba8b77cdc56391e7405302de'),
+			idField('taskHash', 'Task Hash', 'The hash of the task (its hash_value), e.g. from the response that added it to the squid', { resource: ['task'], operation: ['get', 'waitForCompletion'] }, 'e.g. c5e29d2aba8b77cdc56391e7405302de'),
+			...checkAndRouteFields({ resource: ['task'], operation: ['checkAndRoute'] }, { ...taskHash, placeholder: 'e.g. c5e29d2aba8b77cdc56391e7405302de' }, 'task'),
+			...checkAndRouteFields({ resource: ['run'], operation: ['checkAndRoute'] }, { ...runId, placeholder: 'e.g. 6f2a1c0e9b8d4f3a8c7b6e5d4c3b2a19' }, 'run'),
 			squidLocator(runOps('start'), 'The squid whose active tasks the run executes'),
 			idField('runId', 'Run ID', 'The ID of the run, e.g. from Run → Start or the Lobstr Trigger', runOps('abort', 'get', 'rerun', 'waitForCompletion'), 'e.g. 6f2a1c0e9b8d4f3a8c7b6e5d4c3b2a19'),
 			waitForCompletionToggle(runOps('rerun', 'start'), 'run'),

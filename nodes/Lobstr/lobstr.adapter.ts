@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { toCanonicalJob } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
-import type { JobReader } from '../shared/jobOperations';
+import type { JobReader, SendStart } from '../shared/jobOperations';
 import type { RateLimit } from '../shared/rateLimit';
 import type { Page } from '../shared/results';
 import { apiRequest, urlPath } from '../shared/transport';
@@ -178,14 +178,17 @@ function isRunInProgress(error: unknown): boolean {
 	return /RunInProgress|already.*(running|in progress|active)/i.test(`${JSON.stringify(error.errorResponse ?? {})} ${error.message}`);
 }
 
-/** Rerun = a new run on the run's squid (Lobstr has no native rerun). */
-export async function rerunRun(ctx: IExecuteFunctions, runId: string, itemIndex: number): Promise<CanonicalJob> {
+/**
+ * Rerun = a new run on the run's squid (Lobstr has no native rerun). Reads the
+ * run now; the returned function starts the new run.
+ */
+export async function prepareRerun(ctx: IExecuteFunctions, runId: string, itemIndex: number): Promise<SendStart> {
 	const run = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${runId}`, itemIndex, rateLimit: lobstrLimits.runs });
 	const squid = text(run.squid);
 	if (!squid) {
 		throw new NodeOperationError(ctx.getNode(), `Run ${runId} does not name its squid, so it cannot be rerun`, { itemIndex });
 	}
-	return startRun(ctx, squid, itemIndex, runId);
+	return async () => startRun(ctx, squid, itemIndex, runId);
 }
 
 /** POST /runs/{id}/abort: the run goes to `uploading` (partial results exported), then `aborted`. */

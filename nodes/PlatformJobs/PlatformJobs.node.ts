@@ -1,7 +1,8 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { idField, operationSubtitle, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteFields, idField, operationSubtitle, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteOperation } from '../shared/durableLoop';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { readId } from '../shared/params';
 import { perItem, route } from '../shared/router';
@@ -13,13 +14,14 @@ const jobId = { name: 'jobId', label: 'Job ID' };
 const operations: Record<string, Operation> = {
 	'job:get': getJobOperation(jobId, readPlatformJob),
 	'job:waitForCompletion': waitOperation(jobId, readPlatformJob),
+	'job:checkAndRoute': checkAndRouteOperation(jobId, readPlatformJob),
 	'job:rerun': startOperation(rerunPlatformJob, readPlatformJob),
 	'job:getResult': perItem(async (ctx, i) => {
 		const job = await readPlatformJob(ctx, readId(ctx, i, jobId.name, jobId.label), i);
 		if (job.status !== 'succeeded') {
 			throw new NodeOperationError(ctx.getNode(), `Job ${job.id} has no result yet: its status is "${job.status}" (${job.providerStatus})`, {
 				itemIndex: i,
-				description: 'Run "Wait for Completion" first, or use the Platform Jobs Trigger to start this workflow when the job finishes.',
+				description: 'Wait for the job first: "Wait for Completion" for jobs of minutes, or "Check Status and Route" in a loop with a Wait node for jobs of hours.',
 			});
 		}
 		const rows = rowsOf(job.result);
@@ -39,7 +41,7 @@ export class PlatformJobs implements INodeType {
 		defaults: { name: 'Platform Jobs' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: routedOutputs,
 		credentials: [{ name: 'platformJobsApi', required: true }],
 		properties: [
 			{
@@ -57,6 +59,7 @@ export class PlatformJobs implements INodeType {
 				noDataExpression: true,
 				displayOptions: { show: { resource: ['job'] } },
 				options: [
+					{ name: 'Check Status and Route', value: 'checkAndRoute', action: 'Check a job and route it by status', description: 'Read the job once: finished ones go to "Finished", the others to "Still Running" — loop those through a Wait node to follow jobs that run for hours' },
 					{ name: 'Get', value: 'get', action: 'Get a job', description: "Read a job's current status and progress" },
 					{ name: 'Get Result', value: 'getResult', action: 'Get the result of a job', description: "Output a finished job's result, one item per row" },
 					{ name: 'Rerun', value: 'rerun', action: 'Rerun a job', description: 'Start a failed or finished job again, as a new job' },
@@ -64,7 +67,8 @@ export class PlatformJobs implements INodeType {
 				],
 				default: 'get',
 			},
-			idField('jobId', 'Job ID', 'The ID of the job, e.g. from the API response that created it', { resource: ['job'] }, 'e.g. job_abc123'),
+			idField('jobId', 'Job ID', 'The ID of the job, e.g. from the API response that created it', { resource: ['job'], operation: ['get', 'getResult', 'rerun', 'waitForCompletion'] }, 'e.g. job_abc123'),
+			...checkAndRouteFields({ resource: ['job'], operation: ['checkAndRoute'] }, { ...jobId, placeholder: 'e.g. job_abc123' }),
 			waitForCompletionToggle({ resource: ['job'], operation: ['rerun'] }),
 			...waitFields({ resource: ['job'], operation: ['waitForCompletion'] }),
 			...waitFields({ resource: ['job'], operation: ['rerun'], waitForCompletion: [true] }),

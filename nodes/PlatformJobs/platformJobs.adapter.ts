@@ -1,9 +1,9 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { toCanonicalJob } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
-import type { JobReader } from '../shared/jobOperations';
+import type { JobReader, JobStarter } from '../shared/jobOperations';
 import { readId } from '../shared/params';
 import { apiRequest, urlPath } from '../shared/transport';
 import type { ApiTarget, RequestContext } from '../shared/transport';
@@ -77,9 +77,11 @@ export const readPlatformJob: JobReader = async (ctx, id, itemIndex) => {
 };
 
 /** Native rerun: the API creates a NEW job and links it with `originalJobId`. */
-export async function rerunPlatformJob(ctx: IExecuteFunctions, itemIndex: number): Promise<CanonicalJob> {
+export const rerunPlatformJob: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'jobId', 'Job ID');
-	const body = await apiRequest(ctx, platformApi, { method: 'POST', path: urlPath`/jobs/${id}/rerun`, itemIndex });
-	const job = platformJobToCanonical(unwrap(ctx, body, itemIndex));
-	return { ...job, originalJobId: (job.originalJobId as string) ?? id };
-}
+	return async () => {
+		const body = await apiRequest(ctx, platformApi, { method: 'POST', path: urlPath`/jobs/${id}/rerun`, itemIndex });
+		const job = platformJobToCanonical(unwrap(ctx, body, itemIndex));
+		return { ...job, originalJobId: (job.originalJobId as string) ?? id };
+	};
+};

@@ -23,7 +23,7 @@ export function waitForCompletionToggle(show: Show, what = 'job'): INodeProperti
 		name: 'waitForCompletion',
 		type: 'boolean',
 		default: false,
-		description: `Whether to wait until the new ${what} finishes before continuing. For ${what}s that take more than a few minutes, use the Trigger node instead.`,
+		description: `Whether to wait until the new ${what} finishes before continuing. This holds the execution while it waits: for ${what}s of hours, leave this off and follow the ${what} with "Check Status and Route" in a loop with a Wait node.`,
 		displayOptions: { show },
 	};
 }
@@ -47,7 +47,7 @@ export function waitFields(show: Show): INodeProperties[] {
 			type: 'number',
 			default: 600,
 			typeOptions: { minValue: 1 },
-			description: 'The longest time to wait. A waiting node holds an n8n worker: for jobs that run for hours, use the Trigger node instead.',
+			description: 'The longest time to wait. A waiting node holds the execution (in queue mode, a worker): for jobs of hours, use "Check Status and Route" in a loop with a Wait node instead.',
 			displayOptions: { show },
 		},
 		{
@@ -191,4 +191,75 @@ export function watchedIdsField(name: string, displayName: string, description: 
 		placeholder,
 		description: `${description} Separate IDs with commas or new lines. Each job starts the workflow once, when it finishes.`,
 	};
+}
+
+/**
+ * The node's outputs: two ("Finished", "Still Running") for "Check Status and
+ * Route", one otherwise. n8n evaluates this expression in the editor and at run time.
+ */
+export const routedOutputs =
+	'={{ $parameter["operation"] === "checkAndRoute" ? [{ "type": "main", "displayName": "Finished" }, { "type": "main", "displayName": "Still Running" }] : [{ "type": "main" }] }}';
+
+/** The fields of "Check Status and Route": the job to check, when to give up, what to do with failures. */
+export function checkAndRouteFields(show: Show, id: { name: string; label: string; placeholder?: string }, what = 'job'): INodeProperties[] {
+	return [
+		{
+			displayName: `Connect "Still Running" to a Wait node (65 seconds or more) and the Wait node back to this node. n8n then parks the execution between checks: it holds no worker and survives restarts. "Finished" gets each ${what} once it is done.`,
+			name: 'checkAndRouteNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show },
+		},
+		{
+			displayName: id.label,
+			name: id.name,
+			type: 'string',
+			required: true,
+			default: '={{ $json.id }}',
+			placeholder: id.placeholder ?? '',
+			description: `The ${what} to check. The default takes the ID from the incoming item, which is what Start, Rerun and the Wait node of the loop pass on.`,
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Give Up After (Hours)',
+			name: 'giveUpAfterHours',
+			type: 'number',
+			default: 24,
+			typeOptions: { minValue: 0.01, numberPrecision: 2 },
+			description: `How long to keep following a ${what}, counted from its first check. The start time travels with the item round the loop, so restarts and Wait nodes do not reset it.`,
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Options',
+			name: 'loopOptions',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			displayOptions: { show },
+			options: [
+				{
+					displayName: 'On Failed or Cancelled Job',
+					name: 'onJobFailure',
+					type: 'options',
+					default: 'error',
+					description: `What to do when the ${what} ends failed or cancelled`,
+					options: [
+						{ name: 'Fail the Item', value: 'error', description: 'Stop with an error (or an error item, with "Continue on Fail")' },
+						{ name: 'Output the Job', value: 'output', description: 'Send it to "Finished" with its status, for an IF node to route' },
+					],
+				},
+				{
+					displayName: 'On Give Up',
+					name: 'onGiveUp',
+					type: 'options',
+					default: 'error',
+					description: `What to do when the ${what} is still running after "Give Up After"`,
+					options: [
+						{ name: 'Fail the Item', value: 'error', description: 'Stop with an error (or an error item, with "Continue on Fail")' },
+						{ name: 'Output Last State', value: 'output', description: 'Send it to "Finished" as last seen, with timedOut set to true' },
+					],
+				},
+			],
+		},
+	];
 }

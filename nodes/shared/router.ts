@@ -3,8 +3,17 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { ExecutionCancelledError } from './pause';
 
-/** What one input item produced: its output items, or why it failed. */
-export type ItemResult = INodeExecutionData[] | Error;
+/**
+ * What one input item produced: its output items (on the first output, or on
+ * the output it was routed to), or why it failed.
+ */
+export type ItemResult = INodeExecutionData[] | RoutedItems | Error;
+
+/** Items sent to one of several outputs (e.g. "Finished" / "Still Running"). */
+export interface RoutedItems {
+	output: number;
+	items: INodeExecutionData[];
+}
 
 /**
  * An operation runs over all input items at once, so that waiting operations can
@@ -13,6 +22,8 @@ export type ItemResult = INodeExecutionData[] | Error;
  */
 export interface Operation {
 	run(ctx: IExecuteFunctions, itemIndexes: number[]): Promise<ItemResult[]>;
+	/** How many outputs the node shows for this operation (1 unless it routes items). */
+	outputs?: number;
 }
 
 export type PerItemHandler = (
@@ -76,20 +87,22 @@ export async function route(
 		throw asNodeError(ctx, error as Error);
 	}
 
-	const out: INodeExecutionData[] = [];
+	const outputs: INodeExecutionData[][] = Array.from({ length: operation.outputs ?? 1 }, () => []);
 	results.forEach((result, itemIndex) => {
 		if (result instanceof Error) {
 			if (!ctx.continueOnFail()) throw asNodeError(ctx, result, itemIndex);
 			const error = asNodeError(ctx, result, itemIndex);
-			out.push({
+			// Error items go to the first output, where n8n's "Continue (using error output)" expects them.
+			outputs[0].push({
 				json: { error: error.message, ...(error.description ? { errorDescription: error.description } : {}) },
 				pairedItem: { item: itemIndex },
 			});
 			return;
 		}
-		for (const entry of result) out.push({ ...entry, pairedItem: { item: itemIndex } });
+		const { output, items } = Array.isArray(result) ? { output: 0, items: result } : result;
+		for (const entry of items) outputs[output].push({ ...entry, pairedItem: { item: itemIndex } });
 	});
-	return [out];
+	return outputs;
 }
 
 function asNodeError(ctx: IExecuteFunctions, error: Error, itemIndex?: number): NodeApiError | NodeOperationError {

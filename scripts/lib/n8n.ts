@@ -6,11 +6,13 @@
  *   outside the repo); the scripts themselves run on the machine's Node.
  * - Every run gets a throwaway folder (never ~/.n8n): user folder with its own
  *   sqlite DB, the staged package, and n8n's log.
- * - The package is staged as a COPY of package.json + dist/ outside the repo:
- *   n8n's CustomDirectoryLoader globs every *.node.js under
- *   N8N_CUSTOM_EXTENSIONS (so it must not see node_modules), and n8n puts its own
- *   modules on NODE_PATH, so `require('n8n-workflow')` resolves to n8n's copy
- *   only when no node_modules folder of ours is up the tree.
+ * - The package is installed the way users install it: a COPY of package.json +
+ *   dist/ in the user folder's `.n8n/nodes/node_modules/n8n-nodes-async-jobs`
+ *   (what `npm install n8n-nodes-async-jobs` in ~/.n8n/nodes, or the Community
+ *   Nodes screen, leaves there). Node types are therefore
+ *   `n8n-nodes-async-jobs.<name>`, as in examples/, so the same workflow files
+ *   import into any n8n that has the package. n8n puts its own modules on
+ *   NODE_PATH, so `require('n8n-workflow')` resolves to n8n's copy.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -62,7 +64,8 @@ export interface CliResult {
 export class N8n {
 	readonly runDir: string;
 	readonly userFolder: string;
-	readonly extDir: string;
+	/** Where the package is installed: the user folder's community nodes folder. */
+	readonly nodesDir: string;
 	readonly port: number;
 	readonly logFile: string;
 	private proc?: ChildProcess;
@@ -72,7 +75,7 @@ export class N8n {
 	constructor(readonly installDir: string, private readonly options: N8nOptions) {
 		this.runDir = options.runDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'async-jobs-n8n-'));
 		this.userFolder = path.join(this.runDir, 'user');
-		this.extDir = path.join(this.runDir, 'custom');
+		this.nodesDir = path.join(this.userFolder, '.n8n', 'nodes');
 		this.logFile = path.join(this.runDir, 'n8n.log');
 		this.port = options.port ?? 5678;
 		fs.mkdirSync(this.userFolder, { recursive: true });
@@ -92,13 +95,19 @@ export class N8n {
 		return `http://127.0.0.1:${this.port}`;
 	}
 
-	/** Copies package.json + dist/ to <runDir>/custom/n8n-nodes-async-jobs. */
+	/** Installs package.json + dist/ as <user>/.n8n/nodes/node_modules/n8n-nodes-async-jobs. */
 	stagePackage(): void {
-		const target = path.join(this.extDir, 'n8n-nodes-async-jobs');
+		const target = path.join(this.nodesDir, 'node_modules', 'n8n-nodes-async-jobs');
 		fs.rmSync(target, { recursive: true, force: true });
 		fs.mkdirSync(target, { recursive: true });
+		const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 		fs.copyFileSync(path.join(REPO, 'package.json'), path.join(target, 'package.json'));
 		fs.cpSync(path.join(REPO, 'dist'), path.join(target, 'dist'), { recursive: true });
+		// What npm leaves in ~/.n8n/nodes after `npm install n8n-nodes-async-jobs`.
+		fs.writeFileSync(
+			path.join(this.nodesDir, 'package.json'),
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [pkg.name]: pkg.version } }, null, 2),
+		);
 	}
 
 	env(): NodeJS.ProcessEnv {
@@ -107,7 +116,6 @@ export class N8n {
 			HOME: process.env.HOME,
 			TZ: 'UTC',
 			N8N_USER_FOLDER: this.userFolder,
-			N8N_CUSTOM_EXTENSIONS: this.extDir,
 			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
 			N8N_PORT: String(this.port),
 			N8N_HOST: '127.0.0.1',
@@ -121,7 +129,9 @@ export class N8n {
 			N8N_PERSONALIZATION_ENABLED: 'false',
 			N8N_HIRING_BANNER_ENABLED: 'false',
 			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
-			N8N_COMMUNITY_PACKAGES_ENABLED: 'false',
+			// Community packages on, as in a stock n8n: that is what loads the package from
+			// the user folder's nodes/ (installing more from the registry is not possible offline).
+			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 			N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 			N8N_AI_ENABLED: 'false',
 			// The MCP server registry fetches api.n8n.io at start: not wanted offline.
@@ -139,9 +149,6 @@ export class N8n {
 			N8N_SSRF_ALLOWED_IP_RANGES: '127.0.0.1/32',
 			// "Read/Write Files from Disk" may only touch the demo's output folder.
 			N8N_RESTRICT_FILE_ACCESS_TO: this.options.outputDir,
-			// Example workflows read the output folder from $env (blocked by default in 2.x).
-			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
-			ASYNC_JOBS_OUTPUT_DIR: this.options.outputDir,
 			EXECUTIONS_DATA_PRUNE: 'false',
 			...(this.options.env ?? {}),
 		};
@@ -248,7 +255,7 @@ export class N8n {
 			.split('\n')
 			.filter(
 				(l) =>
-					/(CUSTOM\.|custom\/n8n-nodes-async-jobs|\.node\.js\b|\.credentials\.js\b|package "CUSTOM")/.test(l) ||
+					/(n8n-nodes-async-jobs|\.node\.js\b|\.credentials\.js\b)/.test(l) ||
 					/(error|failed|could not|cannot) (loading|to load)|unknown credential|unrecognized node type|is not known/i.test(l),
 			)
 			.filter((l) => /error|warn|fail|unknown|unrecognized|not known|could not|cannot/i.test(l))

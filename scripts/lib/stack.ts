@@ -65,10 +65,14 @@ export async function prepareN8n(installDir: string, started: StartedProvider[],
 	const t = Date.now();
 	await n8n.importCredentials(credentialsFor(started));
 	const files = [...allExamples().map(({ example }) => path.join(EXAMPLES_DIR, example.file)), ...extraWorkflows];
+	// One `import:workflow --separate` for all files: each n8n CLI start costs seconds.
+	const dir = path.join(n8n.runDir, 'workflows');
+	fs.mkdirSync(dir, { recursive: true });
 	for (const file of files) {
 		if (!fs.existsSync(file)) throw new Error(`missing workflow file ${file}`);
-		await n8n.importWorkflow(file);
+		fs.copyFileSync(file, path.join(dir, path.basename(file)));
 	}
+	await n8n.cliOk(['import:workflow', '--separate', `--input=${dir}`]);
 	log('n8n', `imported ${started.length} credential(s) and ${files.length} workflow(s) in ${((Date.now() - t) / 1000).toFixed(1)}s`);
 	return n8n;
 }
@@ -85,4 +89,39 @@ export function executionError(runData: any): string | undefined {
 	const resultData = runData?.data?.resultData ?? runData?.resultData ?? runData;
 	const error = resultData?.error;
 	return error ? `${error.message ?? error}${error.description ? ` — ${error.description}` : ''}` : undefined;
+}
+
+export interface BinaryOutput {
+	fileName?: string;
+	mimeType?: string;
+	fileSize?: string;
+	/** Base64 content (n8n's in-memory binary mode). */
+	data?: string;
+	/** A reference into n8n's binary store (e.g. "filesystem-v2:workflows/…"). */
+	id?: string;
+}
+
+/** The binary files a node output in an execution's run data (first output). */
+export function nodeBinaries(runData: any, nodeName: string, property = 'data'): BinaryOutput[] {
+	const resultData = runData?.data?.resultData ?? runData?.resultData ?? runData;
+	const runs = resultData?.runData?.[nodeName];
+	if (!Array.isArray(runs)) return [];
+	return runs.flatMap((run: any) => (run?.data?.main?.[0] ?? []).map((item: any) => item.binary?.[property]).filter(Boolean));
+}
+
+/**
+ * The bytes of a binary output: inline base64, or the file in n8n's filesystem
+ * store under the user folder. The example workflows end in "Convert to File"
+ * (they write nothing to disk, so they import into any n8n); the demo and the
+ * tests read the XLSX from here.
+ */
+export function binaryBytes(n8n: N8n, binary: BinaryOutput): Buffer | undefined {
+	if (binary.id?.startsWith('filesystem')) {
+		// n8n 2.x keeps binary files in .n8n/storage, 1.x in .n8n/binaryData.
+		const relative = binary.id.slice(binary.id.indexOf(':') + 1);
+		const file = ['storage', 'binaryData'].map((dir) => path.join(n8n.userFolder, '.n8n', dir, relative)).find((f) => fs.existsSync(f));
+		return file ? fs.readFileSync(file) : undefined;
+	}
+	if (binary.data && binary.data !== 'filesystem-v2' && !binary.id) return Buffer.from(binary.data, 'base64');
+	return undefined;
 }

@@ -16,75 +16,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { log, secs, sleep, table } from '../../scripts/lib/log';
+import { log, secs, sleep } from '../../scripts/lib/log';
 import { buildPackage, ensureN8n, N8N_VERSION, REPO } from '../../scripts/lib/n8n';
 import type { N8n } from '../../scripts/lib/n8n';
-import { allExamples, executionError, freePort, nodeItems, prepareN8n, startEmulators, stopEmulators } from '../../scripts/lib/stack';
-import type { StartedProvider } from '../../scripts/lib/stack';
-
-interface Result {
-	name: string;
-	ok: boolean;
-	ms: number;
-	error?: string;
-	skipped?: boolean;
-}
-
-const results: Result[] = [];
-const parts: Array<[string, number]> = [];
-
-async function test(name: string, fn: () => Promise<void>): Promise<boolean> {
-	const t = Date.now();
-	log('e2e', `▶ ${name}`);
-	try {
-		await fn();
-		results.push({ name, ok: true, ms: Date.now() - t });
-		log('e2e', `✓ ${name} (${secs(Date.now() - t)})`);
-		return true;
-	} catch (error) {
-		const message = (error as Error).message;
-		results.push({ name, ok: false, ms: Date.now() - t, error: message });
-		log('e2e', `✗ ${name} (${secs(Date.now() - t)})\n${message}`);
-		return false;
-	}
-}
-
-async function part<T>(name: string, fn: () => Promise<T>): Promise<T> {
-	const t = Date.now();
-	try {
-		return await fn();
-	} finally {
-		parts.push([name, Date.now() - t]);
-		log('e2e', `— part "${name}" took ${secs(Date.now() - t)}`);
-	}
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, everyMs = 2000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let last: unknown;
-	while (Date.now() < deadline) {
-		try {
-			const value = await fn();
-			if (value !== undefined) return value;
-		} catch (error) {
-			last = error;
-		}
-		await sleep(everyMs);
-	}
-	throw new Error(`timed out after ${secs(timeoutMs)} waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
-
-/** n8n stores execution data "flatted"; its own copy of flatted decodes it. */
-function decodeExecutionData(installDir: string, data: unknown): any {
-	if (typeof data !== 'string') return data;
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const flatted = require(path.join(installDir, 'node_modules', 'flatted'));
-	return flatted.parse(data);
-}
+import { allExamples, executionError, freePort, nodeBinaries, nodeItems, prepareN8n, startEmulators, stopEmulators } from '../../scripts/lib/stack';
+import type { BinaryOutput, StartedProvider } from '../../scripts/lib/stack';
+import { assert, assertXlsx, decodeExecutionData, part, report, results, test, waitFor } from './lib';
+import { parkedCases } from './parked';
 
 const TRIGGER_WORKFLOW = 'asyncJobsPlatTr1';
 const STOP_WORKFLOW = 'asyncJobsE2eStop';
@@ -105,7 +43,7 @@ async function main(): Promise<number> {
 			n8n = await prepareN8n(installDir, started, { outputDir, port: await freePort() }, [
 				path.join(REPO, 'test', 'e2e', 'workflows', 'platform-jobs-stop-wait.json'),
 			]);
-		});
+		}, true);
 		const n = n8n!;
 
 		await part('workflows via n8n execute', async () => {
@@ -122,10 +60,7 @@ async function main(): Promise<number> {
 					for (const key of example.rowKeys ?? []) {
 						assert(rows.every((r) => key in r), `a row from "${example.rowsNode}" lacks "${key}": ${JSON.stringify(rows.find((r) => !(key in r)))}`);
 					}
-					const file = path.join(outputDir, example.outputFile!);
-					assert(fs.existsSync(file), `${file} was not written`);
-					const head = fs.readFileSync(file).subarray(0, 2).toString('latin1');
-					assert(head === 'PK', `${file} is not an XLSX (zip) file`);
+					assertXlsx(n, nodeBinaries(res.data, example.fileNode!), example.fileNode!);
 				});
 			}
 		});
@@ -166,13 +101,18 @@ async function main(): Promise<number> {
 			// Job 2 finishes after the activation poll, before the next minute poll.
 			em.createTimedJob!(WATCHED[1], 15_000, 3);
 
-			const firedJobs = async (): Promise<Array<{ id: string; jobs: string[]; status: string }>> => {
+			const firedJobs = async (): Promise<Array<{ id: string; jobs: string[]; status: string; files: BinaryOutput[] }>> => {
 				const list = (await n.executions(TRIGGER_WORKFLOW)).filter((e) => e.status !== 'running' && e.status !== 'new');
 				const out = [];
 				for (const e of list) {
 					const full = await n.rest('GET', `/executions/${e.id}`);
 					const data = decodeExecutionData(installDir, full.data);
-					out.push({ id: String(e.id), status: e.status, jobs: nodeItems(data, 'Platform Jobs Trigger').map((j) => String(j.id)) });
+					out.push({
+						id: String(e.id),
+						status: e.status,
+						jobs: nodeItems(data, 'Platform Jobs Trigger').map((j) => String(j.id)),
+						files: nodeBinaries(data, 'Convert to XLSX'),
+					});
 				}
 				return out.sort((a, b) => Number(a.id) - Number(b.id));
 			};
@@ -229,7 +169,7 @@ async function main(): Promise<number> {
 				assert(JSON.stringify(second.map((f) => f.jobs)) === JSON.stringify([[WATCHED[0]], [WATCHED[1]]]), `executions fired ${JSON.stringify(second.map((f) => f.jobs))}`);
 				assert(second.every((f) => f.status === 'success'), `statuses ${second.map((f) => f.status)}`);
 				for (const f of second) {
-					assert(fs.existsSync(path.join(outputDir, `platform-trigger-execution-${f.id}.xlsx`)), `no XLSX written by execution ${f.id}`);
+					assertXlsx(n, f.files, `Convert to XLSX (execution ${f.id})`);
 				}
 			});
 
@@ -254,6 +194,10 @@ async function main(): Promise<number> {
 				);
 			});
 		});
+
+		await part('running n8n: parked executions (durable loops, HasData callback) across restarts', async () => {
+			await parkedCases({ n, installDir, started });
+		});
 	} catch (error) {
 		results.push({ name: 'suite setup', ok: false, ms: 0, error: (error as Error).stack ?? String(error) });
 		log('e2e', `setup failed: ${(error as Error).stack}`);
@@ -262,14 +206,7 @@ async function main(): Promise<number> {
 		await stopEmulators(started);
 	}
 
-	const passed = results.filter((r) => r.ok).length;
-	const failed = results.length - passed;
-	process.stdout.write(`\n${table(['Part', 'Time'], parts.map(([p, ms]) => [p, secs(ms)]))}\n\n`);
-	process.stdout.write(`${table(['Test', 'Result', 'Time'], results.map((r) => [r.name, r.ok ? 'passed' : 'FAILED', secs(r.ms)]))}\n`);
-	for (const r of results.filter((x) => !x.ok)) process.stdout.write(`\nFAILED: ${r.name}\n${r.error}\n`);
-	if (n8n) process.stdout.write(`\nn8n log: ${n8n.logFile}\n`);
-	process.stdout.write(`\ne2e: ${passed} passed, ${failed} failed\n`);
-	return failed || results.length === 0 ? 1 : 0;
+	return report(n8n?.logFile);
 }
 
 main().then(

@@ -182,6 +182,11 @@ export async function runNode(options: ContextOptions): Promise<INodeExecutionDa
 	return (output as INodeExecutionData[][])[0];
 }
 
+/** Runs a node's execute() and returns every output (for nodes that route items). */
+export async function runNodeOutputs(options: ContextOptions): Promise<INodeExecutionData[][]> {
+	return (await options.node.execute!.call(executeContext(options))) as INodeExecutionData[][];
+}
+
 /** Sends a credential's test request the way n8n's credential tester does. */
 export async function testCredential(type: ICredentialType, credentials: IDataObject): Promise<{ ok: boolean; status?: number }> {
 	const request = type.test!.request;

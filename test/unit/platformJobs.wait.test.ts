@@ -96,7 +96,7 @@ describe('Platform Jobs: Wait for Completion', () => {
 		const id = platform.emulator.createJob({ queuedMs: 0, runMs: 60_000 });
 		const error = await runNode(platform.options(wait(id, { timeout: 1.2 }))).catch((e) => e);
 		expect(error.message).toMatch(new RegExp(`^Job ${id} did not finish within 1.2 seconds \\(last status: running, \\d+(\\.\\d+)?% done\\)$`));
-		expect(error.description).toMatch(/Trigger node/);
+		expect(error.description).toMatch(/"Check Status and Route" operation in a loop with n8n.s Wait node/);
 	});
 
 	it('outputs the last state with timedOut on timeout when asked to', async () => {

@@ -144,8 +144,8 @@ export class Editor {
 	}
 
 	/** Every node of the workflow file is on the canvas with no issues, and every connection is drawn. */
-	async assertWorkflowWired(page: Page, workflow: { nodes: Array<{ name: string }>; connections: Record<string, { main?: Array<Array<{ node: string }>> }> }): Promise<void> {
-		for (const n of workflow.nodes) {
+	async assertWorkflowWired(page: Page, workflow: { nodes: Array<{ name: string; type: string }>; connections: Record<string, { main?: Array<Array<{ node: string }>> }> }): Promise<void> {
+		for (const n of workflow.nodes.filter((node) => !node.type.endsWith('.stickyNote'))) {
 			const node = await this.canvasNode(page, n.name);
 			if (await node.hasIssues()) fail(`"${n.name}" shows an issues badge: ${await node.issuesText()}`);
 		}
@@ -154,11 +154,21 @@ export class Editor {
 		if (drawn !== expected) fail(`the canvas draws ${drawn} connection(s), the workflow has ${expected}`);
 	}
 
-	/** Clicks "Execute workflow" and waits for the run to end in success. */
-	async executeWorkflow(page: Page, timeoutMs: number): Promise<void> {
-		await page.locator('[data-test-id="execute-workflow-button"]').first().click();
-		const done = page.locator('[data-test-id="canvas-node-status-success"]');
-		await done.first().waitFor({ timeout: timeoutMs });
+	/** Clicks "Execute workflow" and waits until `lastNode` shows success; returns how long it took. */
+	async executeWorkflow(page: Page, lastNode: string, timeoutMs: number): Promise<number> {
+		const t = Date.now();
+		const button = page.locator('[data-test-id="execute-workflow-button"]');
+		await ((await button.count()) ? button : page.locator('[data-test-id^="execute-workflow-button"]')).first().click();
+		const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${lastNode}"]`);
+		await node
+			.locator('[data-test-id="canvas-node-status-success"]')
+			.waitFor({ timeout: timeoutMs })
+			.catch(async () => {
+				const failed = await page.locator('[data-test-id="canvas-node"]:has([data-test-id="node-issues"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
+				fail(`"${lastNode}" did not finish within ${timeoutMs / 1000} s${failed.length ? `; nodes with errors: ${failed.join(', ')}` : ''}`);
+			});
+		await page.waitForTimeout(1000);
+		return Date.now() - t;
 	}
 
 	/**
