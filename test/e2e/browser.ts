@@ -305,12 +305,21 @@ async function main(): Promise<number> {
 }
 
 async function checkConfiguredNode(editor: Editor, page: Page, c: NodeCase): Promise<void> {
+	let t = Date.now();
+	const step = (what: string) => {
+		// Slow steps are worth knowing about on a loaded machine.
+		if (Date.now() - t > 5000) log('browser', `  (${c.displayName}: ${what} took ${secs(Date.now() - t)})`);
+		t = Date.now();
+	};
 	const node = await editor.canvasNode(page, c.displayName);
 	await editor.assertIconRenders(node.icon, `the canvas icon of "${c.displayName}"`, 'light');
+	step('icon');
 	assert(!(await node.hasIssues()), `"${c.displayName}" shows an issues badge: ${await node.issuesText()}`);
 	const subtitle = await node.subtitle();
 	assert(subtitle === c.subtitle, `canvas subtitle is "${subtitle}", expected "${c.subtitle}"`);
+	step('issues and subtitle');
 	const ndv = await editor.openNode(page, c.displayName);
+	step('open');
 	try {
 		const labels = await ndv.fieldLabels();
 		const missing = c.fields.filter((f) => !labels.includes(f));
@@ -320,11 +329,13 @@ async function checkConfiguredNode(editor: Editor, page: Page, c: NodeCase): Pro
 			const values = (await ndv.optionsOf(c.options.field)).filter((v) => v !== 'Custom API Call');
 			assert(JSON.stringify(values) === JSON.stringify(c.options.values), `"${c.options.field}" offers ${JSON.stringify(values)}, expected ${JSON.stringify(c.options.values)}`);
 		}
+		step('fields and options');
 		const issues = await ndv.parameterIssues();
 		assert(issues.length === 0, `the settings panel shows parameter issues: ${JSON.stringify(issues)}`);
 		await editor.shot(page, `ndv-${c.name}.png`);
 	} finally {
 		await ndv.close();
+		step('close');
 	}
 }
 

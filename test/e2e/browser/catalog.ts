@@ -31,7 +31,7 @@ export const NODE_CASES: NodeCase[] = [
 		credentialType: 'platformJobsApi',
 		parameters: { resource: 'job', operation: 'waitForCompletion', jobId: 'job_export_1' },
 		fields: ['Resource', 'Operation', 'Job ID', 'Poll Interval (Seconds)', 'Timeout (Seconds)', 'Wait Options'],
-		options: { field: 'Operation', values: ['Get', 'Get Result', 'Rerun', 'Wait for Completion'] },
+		options: { field: 'Operation', values: ['Check Status and Route', 'Get', 'Get Result', 'Rerun', 'Wait for Completion'] },
 		subtitle: 'Wait for Completion',
 	},
 	{
@@ -53,7 +53,7 @@ export const NODE_CASES: NodeCase[] = [
 		credentialType: 'hirebaseApi',
 		parameters: { resource: 'task', operation: 'createExport', format: 'csv', filters: { daysAgo: 7, jobTypes: ['Full Time'] }, waitForCompletion: true },
 		fields: ['Resource', 'Operation', 'File Format', 'Search Filters', 'Wait for Completion', 'Poll Interval (Seconds)'],
-		options: { field: 'Operation', values: ['Create Export', 'Get', 'Get Results', 'Rerun', 'Wait for Completion'] },
+		options: { field: 'Operation', values: ['Check Status and Route', 'Create Export', 'Get', 'Get Results', 'Rerun', 'Wait for Completion'] },
 		subtitle: 'Create Export, then Wait',
 	},
 	{
@@ -95,7 +95,7 @@ export const NODE_CASES: NodeCase[] = [
 		credentialType: 'hasDataApi',
 		parameters: { resource: 'job', operation: 'start', scraper: 'crawler', urls: 'https://example.com', maxRows: 25 },
 		fields: ['Resource', 'Operation', 'Scraper', 'URLs', 'Max Depth', 'Max Rows', 'Input (JSON)', 'Webhook', 'Wait for Completion'],
-		options: { field: 'Operation', values: ['Download File', 'Get', 'Get Results', 'Rerun', 'Start', 'Stop', 'Wait for Completion'] },
+		options: { field: 'Operation', values: ['Check Status and Route', 'Download File', 'Get', 'Get Results', 'Rerun', 'Start', 'Stop', 'Wait for Completion'] },
 		subtitle: 'Start',
 	},
 	{
