@@ -55,7 +55,7 @@ async function runOne(shape: Shape, records: number): Promise<Figures> {
 		const waitStart = Date.now();
 		const [task] = await runNode({
 			...base,
-			parameters: { resource: 'task', operation: 'createExport', format, filters: { jobTitles: 'Site Engineer' }, waitForCompletion: true, pollInterval: 0.2, timeout: 60 },
+			parameters: { resource: 'task', operation: 'createExport', format, maxRecords: records, filters: { jobTitles: 'Site Engineer' }, waitForCompletion: true, pollInterval: 0.2, timeout: 60 },
 		});
 		const waitSeconds = (Date.now() - waitStart) / 1000;
 		if (task.json.status !== 'succeeded') throw new Error(`export did not succeed: ${JSON.stringify(task.json)}`);

@@ -27,6 +27,16 @@ export class HasDataApi implements ICredentialType {
 			default: 'https://api.hasdata.com',
 			description: 'The HasData API address. Change it only for a proxy or a test server. The API key is only ever sent to this host.',
 		},
+		{
+			displayName: 'Max Simultaneous Requests',
+			name: 'maxConcurrentRequests',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			description:
+				'How many requests n8n sends to HasData at the same time with this key (all HasData nodes together). HasData limits simultaneous requests by plan and refuses the next one with 429; set your plan\'s concurrency here.',
+			hint: 'Free plan: 1. Paid plans allow more: see your plan on hasdata.com.',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

@@ -170,7 +170,8 @@ const hirebase: ProviderEntry = {
 		emulator.tasks.delete(created);
 		task.id = HIREBASE_DEMO_TASK;
 		emulator.tasks.set(task.id, task);
-		emulator.exportPlan = () => ({ queuedMs: 1500, processingMs: 4500, recordCount: HIREBASE_EXPORT_ROWS });
+		// The rerun's size comes from the demo task's search (limit = HIREBASE_EXPORT_ROWS), as in the API.
+		emulator.exportPlan = () => ({ queuedMs: 1500, processingMs: 4500 });
 		return {
 			baseUrl: emulator.baseUrl,
 			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
@@ -286,6 +287,8 @@ const hasData: ProviderEntry = {
 			baseUrl: emulator.baseUrl,
 			credentialData: { baseUrl: emulator.baseUrl, apiKey: emulator.apiKey },
 			stop: () => emulator.stop(),
+			// The free plan's 1 simultaneous request: the nodes must never be refused for it.
+			throttled: () => emulator.refusedForConcurrency,
 			requestLog: () => emulator.server.requests,
 			setJobDuration: (ms) => (emulator.defaultPlan = { ...emulator.defaultPlan, queuedMs: Math.min(1500, ms), runMs: Math.max(0, ms - 1500) }),
 			callbacks: () => emulator.webhookDeliveries.map((d) => ({ jobId: String(d.jobId), url: d.url, status: d.status, at: d.at })),

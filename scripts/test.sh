@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: the unit suite (jest), the end-to-end suite in a real n8n
-# (test/e2e/run.ts), then the browser suite: n8n's editor in headless Chromium
-# (test/e2e/browser.ts; installs Debian's chromium when missing). All always
-# run; exits non-zero if any failed.
+# (test/e2e/run.ts), the queue-mode end-to-end suite (test/e2e/queue.ts:
+# Postgres, Redis, main, two workers, webhook process), then the browser suite:
+# n8n's editor in headless Chromium (test/e2e/browser.ts; installs Debian's
+# chromium when missing). All always run; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -16,17 +17,24 @@ echo
 echo "== end-to-end tests (real n8n) =="
 npm run --silent build:scripts && node .scripts-build/test/e2e/run.js
 e2e=$?
-e2e_end=$(date +%s)
-e2e_s=$(( e2e_end - start - unit_s ))
+e2e_s=$(( $(date +%s) - start - unit_s ))
+
+echo
+echo "== queue-mode end-to-end tests (real n8n: Postgres, Redis, main, 2 workers, webhook) =="
+queue_start=$(date +%s)
+npm run --silent build:scripts && node .scripts-build/test/e2e/queue.js
+queue=$?
+queue_s=$(( $(date +%s) - queue_start ))
 
 echo
 echo "== browser tests (n8n's editor in headless Chromium) =="
-node .scripts-build/test/e2e/browser.js
+browser_start=$(date +%s)
+npm run --silent build:scripts && node .scripts-build/test/e2e/browser.js
 browser=$?
-browser_s=$(( $(date +%s) - e2e_end ))
+browser_s=$(( $(date +%s) - browser_start ))
 total_s=$(( $(date +%s) - start ))
 
-word() { [ "$1" -eq 0 ] && echo passed || echo FAILED; }
+status() { [ "$1" -eq 0 ] && echo passed || echo FAILED; }
 echo
-echo "unit: $(word $unit) (${unit_s}s) · e2e: $(word $e2e) (${e2e_s}s) · browser: $(word $browser) (${browser_s}s) · total ${total_s}s"
-[ $unit -eq 0 ] && [ $e2e -eq 0 ] && [ $browser -eq 0 ]
+echo "unit: $(status $unit) (${unit_s}s) · e2e: $(status $e2e) (${e2e_s}s) · queue e2e: $(status $queue) (${queue_s}s) · browser: $(status $browser) (${browser_s}s) · total ${total_s}s"
+[ $unit -eq 0 ] && [ $e2e -eq 0 ] && [ $queue -eq 0 ] && [ $browser -eq 0 ]

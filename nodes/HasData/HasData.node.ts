@@ -11,6 +11,7 @@ import {
 	hasDataResults,
 	readHasDataJob,
 	rerunHasDataJob,
+	SAME_SCRAPER,
 	startHasDataJob,
 	stopHasDataJob,
 } from './hasData.adapter';
@@ -83,14 +84,27 @@ export class HasData implements INodeType {
 				type: 'options',
 				options: SCRAPER_OPTIONS,
 				default: 'crawler',
-				description: 'The HasData scraper to run. For Rerun, pick the scraper the original job ran on: a HasData job does not say which it was.',
-				displayOptions: { show: { ...job, operation: ['start', 'rerun'] } },
+				description: 'The HasData scraper to run',
+				displayOptions: { show: { ...job, operation: ['start'] } },
 			},
 			{
+				displayName: 'Scraper',
+				name: 'scraper',
+				type: 'options',
+				options: [
+					{ name: 'Same as the Original Job', value: SAME_SCRAPER, description: "The scraper the job ran on, from the output of the HasData node that started it" },
+					...SCRAPER_OPTIONS,
+				],
+				default: SAME_SCRAPER,
+				description: "Which scraper runs the job's input again. A job read from HasData does not name its scraper: with \"Same as the Original Job\", map the Job ID from the Start (or Rerun) output, whose items carry it.",
+				displayOptions: { show: { ...job, operation: ['rerun'] } },
+			},
+			{
+				// Not `required`: with "Scraper" set by an expression n8n cannot tell whether
+				// this field is shown, and would refuse to run the node. Checked when it runs.
 				displayName: 'Custom Slug',
 				name: 'customSlug',
 				type: 'string',
-				required: true,
 				default: '',
 				placeholder: 'e.g. google-maps-reviews',
 				description: "The scraper's slug: the last part of its address on hasdata.com, e.g. google-maps-reviews for hasdata.com/scrapers/google-maps-reviews",
@@ -161,6 +175,19 @@ export class HasData implements INodeType {
 				required: true,
 				description: 'The name of the output binary field to put the file in',
 				displayOptions: { show: { ...job, operation: ['downloadFile'] } },
+			},
+			{
+				displayName: 'Job Stopped for Lack of Credits',
+				name: 'creditStop',
+				type: 'options',
+				default: 'cancelled',
+				description:
+					'HasData stops a job when the account runs out of credits; its status is "stopped", as after a Stop. The job always gets stopReason "credits" and a warning.',
+				options: [
+					{ name: 'Count as Cancelled', value: 'cancelled', description: 'Status "cancelled", with stopReason and warning saying why' },
+					{ name: 'Count as Failed', value: 'failed', description: 'Status "failed" (so "On Failed or Cancelled Job" and IF nodes treat it as a failure)' },
+				],
+				displayOptions: { show: { ...job, operation: ['checkAndRoute', 'get', 'waitForCompletion', 'start', 'rerun'] } },
 			},
 			waitForCompletionToggle({ ...job, operation: ['start', 'rerun'] }),
 			...waitFields({ ...job, operation: ['waitForCompletion'] }),

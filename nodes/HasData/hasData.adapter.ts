@@ -15,8 +15,22 @@ import { readScraperInput } from './hasData.input';
 import { FILE_FORMATS, WEBHOOK_EVENTS } from './hasData.constants';
 import type { FileFormat } from './hasData.constants';
 
-/** HasData scraper jobs (seed 003): `x-api-key`, jobs under /scrapers. */
-export const hasDataApi: ApiTarget = { credentialName: 'hasDataApi', providerName: 'HasData' };
+/**
+ * HasData scraper jobs (seed 003): `x-api-key`, jobs under /scrapers. Plans limit
+ * SIMULTANEOUS requests (free plan: 1), so every request of a credential waits
+ * for a free slot of the credential's "Max Simultaneous Requests".
+ */
+export const hasDataApi: ApiTarget = {
+	credentialName: 'hasDataApi',
+	providerName: 'HasData',
+	concurrency: { credentialField: 'maxConcurrentRequests', fallback: 1 },
+	statusHints: {
+		429:
+			'HasData limits how many requests run at the same time (free plan: 1), counting every request made with this API key — ' +
+			'other workflows and apps included. Set "Max Simultaneous Requests" in the HasData credential to your plan\'s limit, ' +
+			'and run fewer HasData workflows at once with this key.',
+	},
+};
 
 /** The /results endpoint refuses more than 100 rows per page. */
 export const RESULTS_PAGE_SIZE = 100;
@@ -43,10 +57,50 @@ function filesOf(data: IDataObject): IDataObject | null {
 	return Object.keys(out).length ? out : null;
 }
 
-export function hasDataJobToCanonical(body: IDataObject): CanonicalJob {
+/** How a job HasData stopped because the account ran out of credits is reported. */
+export type CreditStopAs = 'cancelled' | 'failed';
+
+/** Numbers HasData may send as strings ("200"); null when absent or not a number. */
+function numberOf(value: unknown): number | null {
+	if (value === undefined || value === null || value === '') return null;
+	const n = typeof value === 'number' ? value : Number(String(value).trim());
+	return Number.isFinite(n) ? n : null;
+}
+
+/** The text HasData gives with a job's state (undocumented field names, so several are tried). */
+function reasonOf(data: IDataObject): string | null {
+	for (const key of ['stopReason', 'reason', 'statusReason', 'message', 'errorMessage', 'error']) {
+		const value = data[key];
+		if (typeof value === 'string' && value.trim()) return value.trim();
+		if (value && typeof value === 'object' && typeof (value as IDataObject).message === 'string') return String((value as IDataObject).message);
+	}
+	return null;
+}
+
+/** The scraper slug a job answer names (only the start reply does: `scraper {slug}`). */
+function slugOf(data: IDataObject): string | null {
+	const scraper = data.scraper;
+	const slug = scraper && typeof scraper === 'object' ? (scraper as IDataObject).slug : typeof scraper === 'string' ? scraper : data.scraperSlug ?? data.slug;
+	return typeof slug === 'string' && /^[a-z0-9][a-z0-9-]*$/i.test(slug) ? slug.toLowerCase() : null;
+}
+
+/**
+ * A HasData job as a canonical job. A job HasData stopped because the account ran
+ * out of credits is `stopped` like a user's stop; it gets `stopReason: "credits"`
+ * and a `warning`, and is `failed` instead of `cancelled` when `creditStop` says so.
+ */
+export function hasDataJobToCanonical(body: IDataObject, creditStop: CreditStopAs = 'cancelled'): CanonicalJob {
 	// Tolerant: the job may come bare (seed) or wrapped, and its id may be `id` or `jobId`.
 	const data = (body?.job && typeof body.job === 'object' ? body.job : body) as IDataObject;
-	const status = hasDataStatus(data.status);
+	let status = hasDataStatus(data.status);
+	const reason = reasonOf(data);
+	const rows = numberOf(data.dataRowsCount);
+	const outOfCredits = status === 'cancelled' && !!reason && /credit|balance|quota/i.test(reason);
+	const warning = outOfCredits
+		? `HasData stopped this job because the account ran out of credits${rows === null ? '' : ` after ${rows} rows`}: ${reason}`
+		: null;
+	if (outOfCredits && creditStop === 'failed') status = 'failed';
+	const slug = slugOf(data);
 	return toCanonicalJob({
 		provider: 'hasData',
 		id: data.id ?? data.jobId,
@@ -56,24 +110,52 @@ export function hasDataJobToCanonical(body: IDataObject): CanonicalJob {
 		createdAt: data.createdAt,
 		startedAt: data.startedAt,
 		finishedAt: data.finishedAt ?? data.completedAt,
-		error: data.error ?? data.errorMessage ?? (status === 'failed' ? data.message : null),
-		resultCount: data.dataRowsCount,
+		error: outOfCredits && status === 'failed' ? warning : data.error ?? data.errorMessage ?? (status === 'failed' ? data.message : null),
+		resultCount: rows,
 		extra: {
-			creditsSpent: typeof data.creditsSpent === 'number' ? data.creditsSpent : data.creditsSpent === undefined ? null : Number(data.creditsSpent),
+			creditsSpent: numberOf(data.creditsSpent),
 			files: filesOf(data),
+			stopReason: outOfCredits ? 'credits' : null,
+			warning,
+			...(slug ? { scraper: slug } : {}),
 		},
 		raw: data,
 	});
 }
 
+/** The node's "Stopped for Lack of Credits" choice, where the node has one (not in triggers). */
+function creditStopOf(ctx: RequestContext, itemIndex?: number): CreditStopAs {
+	if (itemIndex === undefined) return 'cancelled';
+	const withItems = ctx as IExecuteFunctions;
+	try {
+		return withItems.getNodeParameter('creditStop', itemIndex, 'cancelled') === 'failed' ? 'failed' : 'cancelled';
+	} catch {
+		return 'cancelled';
+	}
+}
+
 export const readHasDataJob: JobReader = async (ctx, id, itemIndex) => {
-	const body = await apiRequest(ctx, hasDataApi, { method: 'GET', path: urlPath`/scrapers/jobs/${id}`, itemIndex });
-	return hasDataJobToCanonical(body);
+	const body = await apiRequest(ctx, hasDataApi, {
+		method: 'GET',
+		path: urlPath`/scrapers/jobs/${id}`,
+		itemIndex,
+		subject: { what: 'job', id },
+	});
+	return hasDataJobToCanonical(body, creditStopOf(ctx, itemIndex));
 };
+
+/** Rerun's "Scraper" choice that takes the scraper from the job being rerun. */
+export const SAME_SCRAPER = 'fromJob';
 
 /** The scraper slug: one of the list, or the custom one, checked so it cannot escape the path. */
 export function readScraperSlug(ctx: IExecuteFunctions, itemIndex: number): string {
 	const choice = String(ctx.getNodeParameter('scraper', itemIndex, '') ?? '').trim();
+	if (choice === SAME_SCRAPER) {
+		throw new NodeOperationError(ctx.getNode(), `The parameter "Scraper" is "Same as the Original Job", which only Rerun can use (item ${itemIndex})`, {
+			itemIndex,
+			description: 'Pick the scraper to run.',
+		});
+	}
 	const custom = choice === 'custom';
 	const slug = custom ? String(ctx.getNodeParameter('customSlug', itemIndex, '') ?? '').trim() : choice;
 	const label = custom ? 'Custom Slug' : 'Scraper';
@@ -123,12 +205,14 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 		failure = error as Error;
 	}
 	if (!response) {
-		// HasData answers 429 when the plan's number of jobs at once is reached: not a
-		// request rate, so "slow down" would be the wrong advice.
+		// HasData answers 429 when more requests than the plan allows run at the same
+		// time (free plan: 1) — other workflows with this key included. Not a request
+		// rate, and not a number of running jobs.
 		if (failure instanceof NodeApiError && failure.httpCode === '429') {
 			failure.description =
-				'Your HasData plan runs a limited number of scraper jobs at once. Wait for a running job to finish (or stop one), then start this again. ' +
-				'It was not retried automatically, because repeating the request could start a duplicate job.';
+				'HasData refused the start because too many requests with this API key were running at the same time: plans limit simultaneous requests (free plan: 1), ' +
+				'and this node\'s own requests stay within "Max Simultaneous Requests" of the credential, so another workflow or app using the key was probably busy. ' +
+				'Check your HasData dashboard, then start it again. It was not retried automatically, because repeating the request could start a duplicate job.';
 		}
 		throw failure ?? new NodeOperationError(ctx.getNode(), `HasData did not answer the start of scraper "${slug}"`, { itemIndex });
 	}
@@ -141,6 +225,7 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 	}
 	// A start answer may leave out the status: a job just created is pending.
 	const started = job.providerStatus === null ? { ...job, status: 'queued' as const, providerStatus: 'pending' } : job;
+	// The slug travels on the item, so a later Rerun needs no guess.
 	return { ...started, scraper: slug } as CanonicalJob;
 }
 
@@ -153,16 +238,37 @@ export const startHasDataJob: JobStarter = async (ctx, itemIndex) => {
 };
 
 /**
+ * The scraper of the job being rerun, for "Same as the Original Job": from the job
+ * answer if it names one, else from the input item when it is that job's item (the
+ * Start output carries `scraper`). Never a guess: otherwise the user must pick.
+ */
+function originalScraper(ctx: IExecuteFunctions, itemIndex: number, id: string, original: CanonicalJob): string {
+	if (typeof original.scraper === 'string' && original.scraper) return original.scraper;
+	const item = ctx.getInputData()[itemIndex]?.json ?? {};
+	const sameJob = [item.id, item.jobId].some((value) => value !== undefined && value !== null && String(value) === id);
+	const slug = typeof item.scraper === 'string' ? item.scraper.trim().toLowerCase() : '';
+	if (sameJob && /^[a-z0-9][a-z0-9-]*$/.test(slug)) return slug;
+	throw new NodeOperationError(ctx.getNode(), `Cannot tell which scraper job ${id} ran on, so it was not rerun`, {
+		itemIndex,
+		description:
+			'HasData names the scraper only when a job is started, not when it is read. Set "Scraper" to the scraper the job ran on, ' +
+			'or rerun from the output of the HasData node that started it (its items carry "scraper").',
+	});
+}
+
+/**
  * Rerun (Inferred): HasData has no native rerun, so the job's own `input` is
- * sent again to the scraper the user names (the job does not say which it
- * was). The old job's webhook is dropped unless a new one is set, so a rerun
- * never calls a stale address by surprise.
+ * sent again — to the job's own scraper by default ("Same as the Original
+ * Job"), or to the one the user picks. The old job's webhook is dropped unless a
+ * new one is set, so a rerun never calls a stale address by surprise.
  */
 export const rerunHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'jobId', 'Job ID');
-	const slug = readScraperSlug(ctx, itemIndex);
+	const sameScraper = String(ctx.getNodeParameter('scraper', itemIndex, SAME_SCRAPER) ?? '').trim() === SAME_SCRAPER;
+	const chosen = sameScraper ? undefined : readScraperSlug(ctx, itemIndex);
 	const { webhook, callbackToken } = jobWebhook(ctx, itemIndex);
 	const original = await readHasDataJob(ctx, id, itemIndex);
+	const slug = chosen ?? originalScraper(ctx, itemIndex, id, original);
 	const input = original.raw.input;
 	if (!input || typeof input !== 'object' || Array.isArray(input)) {
 		throw new NodeOperationError(ctx.getNode(), `Job ${id} has no input to run again`, {

@@ -31,6 +31,7 @@ export function hirebaseTaskToCanonical(task: IDataObject): CanonicalJob {
 	const status = STATUS[String(state ?? '').toLowerCase()] ?? 'unknown';
 	const result = (task.result && typeof task.result === 'object' ? task.result : null) as IDataObject | null;
 	const input = (task.input && typeof task.input === 'object' ? task.input : null) as IDataObject | null;
+	const query = (input?.query && typeof input.query === 'object' ? input.query : null) as IDataObject | null;
 	return toCanonicalJob({
 		provider: 'hirebase',
 		id: task.id,
@@ -45,6 +46,8 @@ export function hirebaseTaskToCanonical(task: IDataObject): CanonicalJob {
 		extra: {
 			type: (task.type as string) ?? null,
 			format: (input?.format as string) ?? null,
+			// The export's size as sent (its search's limit): what the export was billed for at most.
+			maxRecords: typeof query?.limit === 'number' ? query.limit : null,
 			downloadUrl: (result?.download_url as string) ?? null,
 			downloadExpiresAt: toIsoDate(result?.expiry_time),
 			fileSize: typeof result?.file_size === 'number' ? result.file_size : null,
@@ -54,7 +57,7 @@ export function hirebaseTaskToCanonical(task: IDataObject): CanonicalJob {
 }
 
 export const readHirebaseTask: JobReader = async (ctx, id, itemIndex) => {
-	const body = await apiRequest(ctx, hirebaseApi, { method: 'GET', path: urlPath`/v2/tasks/${id}`, itemIndex });
+	const body = await apiRequest(ctx, hirebaseApi, { method: 'GET', path: urlPath`/v2/tasks/${id}`, itemIndex, subject: { what: 'task', id } });
 	return hirebaseTaskToCanonical(body);
 };
 
@@ -76,7 +79,9 @@ export async function startHirebaseExport(
 
 /**
  * Rerun: Hirebase has none, so read the task and start a new export with the
- * same search and format. The new task links back with `originalJobId`.
+ * same search and format. The search carries its `limit`, so the new export has
+ * the same size (and cost) as the original. The new task links back with
+ * `originalJobId`.
  */
 export const rerunHirebaseTask: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'taskId', 'Task ID');

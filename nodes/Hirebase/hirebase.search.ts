@@ -38,9 +38,23 @@ function option(value: string): { name: string; value: string } {
 	return { name: value, value };
 }
 
-/** The fields of "Create Export": format, the common search filters, raw JSON filters. */
+/** What an export holds when the node is not told otherwise. */
+export const DEFAULT_MAX_RECORDS = 100;
+
+/** The fields of "Create Export": format, size, the common search filters, raw JSON filters. */
 export function exportFields(show: Show): INodeProperties[] {
 	return [
+		{
+			displayName: 'Max Records',
+			name: 'maxRecords',
+			type: 'number',
+			default: DEFAULT_MAX_RECORDS,
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			description:
+				'How many job postings the export holds at most. Hirebase sizes and bills an export by this number (sent as "limit" in the search).',
+			hint: 'Hirebase bills exports per record. Without a limit the API exports only 10 (its default); it publishes no upper bound, your plan\'s export allowance applies.',
+			displayOptions: { show },
+		},
 		{
 			displayName: 'File Format',
 			name: 'format',
@@ -60,7 +74,7 @@ export function exportFields(show: Show): INodeProperties[] {
 			placeholder: 'Add Filter',
 			default: {},
 			description: 'Which jobs to export. Filters left out do not restrict the search.',
-			hint: 'With no filter added, the export holds every job Hirebase has: add at least one filter (e.g. Days Ago or Job Titles)',
+			hint: 'With no filter added, the search matches every job Hirebase has and the export is any Max Records of them: add at least one filter (e.g. Days Ago or Job Titles)',
 			displayOptions: { show },
 			options: [
 				{
@@ -238,8 +252,23 @@ export function buildSearch(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 		search.yoe = yoe;
 	}
 
+	search.limit = readMaxRecords(ctx, itemIndex);
+
 	const extra = jsonObjectOf(ctx, itemIndex, filters.additionalFilters, 'Additional Filters (JSON)');
 	return { ...search, ...extra };
+}
+
+/** "Max Records": a whole number of at least 1, sent as the search's `limit` (the export's size). */
+export function readMaxRecords(ctx: IExecuteFunctions, itemIndex: number): number {
+	const value = ctx.getNodeParameter('maxRecords', itemIndex, DEFAULT_MAX_RECORDS) as unknown;
+	const n = typeof value === 'number' ? value : Number(String(value ?? '').trim());
+	if (value === '' || value === null || !Number.isInteger(n) || n < 1) {
+		throw new NodeOperationError(ctx.getNode(), `The parameter "Max Records" must be a whole number of at least 1, but item ${itemIndex} gave "${String(value)}"`, {
+			itemIndex,
+			description: 'Enter how many job postings the export should hold, e.g. 100. Hirebase bills exports per record.',
+		});
+	}
+	return n;
 }
 
 export function readFormat(ctx: IExecuteFunctions, itemIndex: number): string {

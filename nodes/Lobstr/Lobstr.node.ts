@@ -40,7 +40,26 @@ async function getResults(ctx: IExecuteFunctions, i: number): Promise<IDataObjec
 	const options = ctx.getNodeParameter('resultOptions', i, {}) as IDataObject;
 	const task = typeof options.task === 'string' && options.task.trim() ? options.task.trim() : undefined;
 	const limit = rowLimit(ctx.getNodeParameter('returnAll', i, false) as boolean, ctx.getNodeParameter('limit', i, 50));
-	return collectPages((page, pageSize) => resultsPage(ctx, scope, task, page, pageSize, i), { limit, pageSize: PAGE_SIZE });
+	let warning: string | null = null;
+	const rows = await collectPages(
+		async (page, pageSize) => {
+			const result = await resultsPage(ctx, scope, task, page, pageSize, i);
+			warning ??= result.warning;
+			return result;
+		},
+		{ limit, pageSize: PAGE_SIZE },
+	);
+	if (!warning) return rows;
+	// A capped list must never look complete: say so on every row and above the output.
+	const what = scope.run ? `run ${scope.run}` : `squid ${scope.squid}`;
+	const text = `Lobstr capped the results of ${what}: ${warning}`;
+	addHint(ctx, `${text} (${rows.length} row${rows.length === 1 ? '' : 's'} output)`);
+	return rows.map((row) => ({ ...row, resultsWarning: text }));
+}
+
+/** Shows a warning above the node's output in the editor (n8n 1.40+; older versions skip it). */
+function addHint(ctx: IExecuteFunctions, message: string): void {
+	if (typeof ctx.addExecutionHints === 'function') ctx.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 }
 
 const runOps = (...ops: string[]) => ({ resource: ['run'], operation: ops });
@@ -117,6 +136,18 @@ export class Lobstr implements INodeType {
 			...checkAndRouteFields({ resource: ['run'], operation: ['checkAndRoute'] }, { ...runId, placeholder: 'e.g. 6f2a1c0e9b8d4f3a8c7b6e5d4c3b2a19' }, 'run'),
 			squidLocator(runOps('start'), 'The squid whose active tasks the run executes'),
 			idField('runId', 'Run ID', 'The ID of the run, e.g. from Run → Start or the Lobstr Trigger', runOps('abort', 'get', 'rerun', 'waitForCompletion'), 'e.g. 6f2a1c0e9b8d4f3a8c7b6e5d4c3b2a19'),
+			{
+				displayName: 'If Already Finished',
+				name: 'ifAlreadyFinished',
+				type: 'options',
+				default: 'output',
+				description: 'What to do when the run had already ended, so there was nothing to abort (Lobstr answers "Run not found or already completed")',
+				options: [
+					{ name: 'Fail the Item', value: 'error', description: 'Stop with an error that names the final status' },
+					{ name: 'Output the Run', value: 'output', description: 'Pass the run on with aborted: false and a message naming its final status' },
+				],
+				displayOptions: { show: runOps('abort') },
+			},
 			waitForCompletionToggle(runOps('rerun', 'start'), 'run'),
 			...waitFields({ resource: ['task'], operation: ['waitForCompletion'] }),
 			...waitFields(runOps('waitForCompletion')),
@@ -133,8 +164,10 @@ export class Lobstr implements INodeType {
 					{ name: 'Squid', value: 'squid', description: 'The rows of every run of a squid' },
 				],
 			},
-			idField('runId', 'Run ID', 'The ID of the run whose rows to output', { resource: ['result'], source: ['run'] }, 'e.g. 6f2a1c0e9b8d4f3a8c7b6e5d4c3b2a19'),
-			squidLocator({ resource: ['result'], source: ['squid'] }, 'The squid whose rows to output'),
+			// Not `required`: "Results Of" may be an expression, and n8n would then demand both
+			// the Run ID and the Squid. Each is checked when the node runs.
+			{ ...idField('runId', 'Run ID', 'The ID of the run whose rows to output', { resource: ['result'], source: ['run'] }, 'e.g. 6f2a1c0e9b8d4f3a8c7b6e5d4c3b2a19'), required: false },
+			squidLocator({ resource: ['result'], source: ['squid'] }, 'The squid whose rows to output', false),
 			...returnAllAndLimit({ resource: ['result'] }),
 			{
 				displayName: 'Options',

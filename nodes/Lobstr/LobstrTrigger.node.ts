@@ -51,7 +51,8 @@ export class LobstrTrigger implements INodeType {
 				name: 'squidIds',
 				type: 'multiOptions',
 				typeOptions: { loadOptionsMethod: 'getSquids' },
-				required: true,
+				// Not `required`: with "Watch" set by an expression n8n would demand it even
+				// when it is hidden. Checked when the trigger polls.
 				default: [],
 				description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 				displayOptions: { show: { watch: ['selected'] } },

@@ -54,8 +54,11 @@ const TASK_STATUS: Record<string, JobStatus> = {
 	error: 'failed',
 };
 
-/** The done_reason of a run that finished normally; any other is worth a warning. */
-const CLEAN_DONE_REASONS = new Set(['tasks_done']);
+/**
+ * done_reasons of a run that finished normally (all tasks done; an export fixed up
+ * afterwards; e-mails verified after the scrape). Any other is worth a warning.
+ */
+const CLEAN_DONE_REASONS = new Set(['tasks_done', 'export_fix', 'emails_verified']);
 
 function text(value: unknown): string | null {
 	return value === undefined || value === null || value === '' ? null : String(value);
@@ -129,21 +132,37 @@ export function taskToCanonical(task: IDataObject): CanonicalJob {
 }
 
 export const readTask: JobReader = async (ctx, hash, itemIndex) => {
-	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/tasks/${hash}`, itemIndex, rateLimit: lobstrLimits.tasks });
+	const body = await apiRequest(ctx, lobstrApi, {
+		method: 'GET',
+		path: urlPath`/tasks/${hash}`,
+		itemIndex,
+		rateLimit: lobstrLimits.tasks,
+		subject: { what: 'task', id: hash },
+	});
 	return taskToCanonical(body);
 };
 
 /** GET /runs/{id} and its stats (percent_done), so the item carries progress. */
 export const readRun: JobReader = async (ctx, id, itemIndex) => {
-	const run = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${id}`, itemIndex, rateLimit: lobstrLimits.runs });
+	const run = await getRun(ctx, id, itemIndex);
 	let stats: IDataObject | undefined;
 	const providerStatus = String(run.status ?? '').toLowerCase();
 	// A finished run's stats add nothing the run lacks; skip the request.
 	if (!['done', 'aborted', 'error'].includes(providerStatus)) {
-		stats = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${id}/stats`, itemIndex, rateLimit: lobstrLimits.runs });
+		stats = await apiRequest(ctx, lobstrApi, {
+			method: 'GET',
+			path: urlPath`/runs/${id}/stats`,
+			itemIndex,
+			rateLimit: lobstrLimits.runs,
+			subject: { what: 'run', id },
+		});
 	}
 	return runToCanonical(run, stats);
 };
+
+function getRun(ctx: RequestContext, id: string, itemIndex?: number): Promise<IDataObject> {
+	return apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${id}`, itemIndex, rateLimit: lobstrLimits.runs, subject: { what: 'run', id } });
+}
 
 /**
  * POST /runs {squid}: starts a run of every active task of the squid. Never
@@ -173,6 +192,7 @@ export async function startRun(ctx: IExecuteFunctions, squid: string, itemIndex:
 	return previousRun ? { ...run, previousRun } : run;
 }
 
+/** 400 validation_error "A run is already active for this squid" (the errors page also names RunInProgress). */
 function isRunInProgress(error: unknown): boolean {
 	if (!(error instanceof NodeApiError) || error.httpCode !== '400') return false;
 	return /RunInProgress|already.*(running|in progress|active)/i.test(`${JSON.stringify(error.errorResponse ?? {})} ${error.message}`);
@@ -183,7 +203,7 @@ function isRunInProgress(error: unknown): boolean {
  * run now; the returned function starts the new run.
  */
 export async function prepareRerun(ctx: IExecuteFunctions, runId: string, itemIndex: number): Promise<SendStart> {
-	const run = await apiRequest(ctx, lobstrApi, { method: 'GET', path: urlPath`/runs/${runId}`, itemIndex, rateLimit: lobstrLimits.runs });
+	const run = await getRun(ctx, runId, itemIndex);
 	const squid = text(run.squid);
 	if (!squid) {
 		throw new NodeOperationError(ctx.getNode(), `Run ${runId} does not name its squid, so it cannot be rerun`, { itemIndex });
@@ -191,11 +211,41 @@ export async function prepareRerun(ctx: IExecuteFunctions, runId: string, itemIn
 	return async () => startRun(ctx, squid, itemIndex, runId);
 }
 
-/** POST /runs/{id}/abort: the run goes to `uploading` (partial results exported), then `aborted`. */
+/**
+ * POST /runs/{id}/abort: the run is done at once (`uploading`, is_done, done_reason
+ * "aborted": its partial results are still exported), then `aborted`. A run that
+ * already finished answers 404 "Run not found or already completed" — the same as
+ * an unknown run — so the run is read to tell the two apart: a finished run is
+ * output (or an error, if the user asks) saying so; an unknown one is a 404 that
+ * names the ID. Never retried.
+ */
 export async function abortRun(ctx: IExecuteFunctions, runId: string, itemIndex: number): Promise<CanonicalJob> {
-	const body = await apiRequest(ctx, lobstrApi, { method: 'POST', path: urlPath`/runs/${runId}/abort`, itemIndex, rateLimit: lobstrLimits.runs });
-	// The abort answer may be partial ({status, done_reason}); keep the id either way.
-	return runToCanonical({ id: runId, ...body });
+	let body: IDataObject | undefined;
+	let refused: unknown;
+	try {
+		body = await apiRequest(ctx, lobstrApi, { method: 'POST', path: urlPath`/runs/${runId}/abort`, itemIndex, rateLimit: lobstrLimits.runs });
+	} catch (error) {
+		refused = error;
+	}
+	if (body) return { ...runToCanonical({ id: runId, ...body }), aborted: true } as CanonicalJob;
+	if (!(refused instanceof NodeApiError) || refused.httpCode !== '404') throw refused;
+
+	const run = await readRun(ctx, runId, itemIndex);
+	const message = `Run ${run.id} had already finished with status "${run.status}" (Lobstr: "${run.providerStatus}"), so there was nothing to abort`;
+	if (!run.done) {
+		// Lobstr said "not found or already completed" about a run it still lists as active.
+		throw new NodeOperationError(ctx.getNode(), `Lobstr refused to abort run ${run.id}, which is still "${run.providerStatus}"`, {
+			itemIndex,
+			description: `Lobstr said: ${refused.message}. Try again in a moment; the run may be finishing.`,
+		});
+	}
+	if (ctx.getNodeParameter('ifAlreadyFinished', itemIndex, 'output') === 'error') {
+		throw new NodeOperationError(ctx.getNode(), message, {
+			itemIndex,
+			description: 'Set "If Already Finished" to "Output the Run" to continue with the run instead.',
+		});
+	}
+	return { ...run, aborted: false, message } as CanonicalJob;
 }
 
 /** Lobstr's list envelope: a `next` link, else `total_pages`, else a full page means maybe more. */
@@ -215,7 +265,7 @@ export async function resultsPage(
 	page: number,
 	limit: number,
 	itemIndex?: number,
-): Promise<Page & { total: number | null }> {
+): Promise<Page & { total: number | null; warning: string | null }> {
 	const qs: IDataObject = { page, limit: Math.min(PAGE_SIZE, limit) };
 	if (scope.run) qs.run = scope.run;
 	else qs.squid = scope.squid;
@@ -224,7 +274,9 @@ export async function resultsPage(
 	const rows = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
 	const hasMore = hasMorePages(body, page, rows.length, limit);
 	const total = Number(body.total_results);
-	return { rows, hasMore, total: Number.isFinite(total) ? total : null };
+	// Free plans cap results and say so only in `warning`: the totals count what is returned.
+	const warning = typeof body.warning === 'string' && body.warning.trim() ? body.warning.trim() : null;
+	return { rows, hasMore, total: Number.isFinite(total) ? total : null, warning };
 }
 
 export interface Squid {

@@ -11,13 +11,17 @@ import type { Show } from '../shared/descriptions';
 import { squidsPage } from './lobstr.adapter';
 import type { Squid } from './lobstr.adapter';
 
-/** The squid picker: from a searchable list, or by ID. */
-export function squidLocator(show: Show, description: string): INodeProperties {
+/**
+ * The squid picker: from a searchable list, or by ID. `required` only where no
+ * parameter that can be an expression decides whether it is shown (n8n would
+ * demand it even when hidden); readSquid checks it when the node runs anyway.
+ */
+export function squidLocator(show: Show, description: string, required = true): INodeProperties {
 	return {
 		displayName: 'Squid',
 		name: 'squid',
 		type: 'resourceLocator',
-		required: true,
+		required,
 		default: { mode: 'list', value: '' },
 		description,
 		displayOptions: { show },

@@ -7,7 +7,7 @@ import { getJobOperation, startOperation, waitOperation } from '../shared/jobOpe
 import { readId } from '../shared/params';
 import { perItem, route } from '../shared/router';
 import type { Operation } from '../shared/router';
-import { readPlatformJob, rerunPlatformJob, rowsOf } from './platformJobs.adapter';
+import { KNOWN_ROW_KEYS, pickRows, readPlatformJob, rerunPlatformJob } from './platformJobs.adapter';
 
 const jobId = { name: 'jobId', label: 'Job ID' };
 
@@ -24,10 +24,34 @@ const operations: Record<string, Operation> = {
 				description: 'Wait for the job first: "Wait for Completion" for jobs of minutes, or "Check Status and Route" in a loop with a Wait node for jobs of hours.',
 			});
 		}
-		const rows = rowsOf(job.result);
-		return rows ?? [(job.result as IDataObject) ?? {}];
+		const field = String(ctx.getNodeParameter('rowsField', i, '') ?? '').trim();
+		const pick = pickRows(job.result, field || undefined);
+		const fields = job.result && typeof job.result === 'object' ? Object.keys(job.result as IDataObject) : [];
+		if (pick.kind === 'ambiguous') {
+			throw new NodeOperationError(ctx.getNode(), `Job ${job.id}'s result has several lists (${pick.fields.join(', ')}): set "Rows Field" to the one that holds the rows`, {
+				itemIndex: i,
+				description: `None of them has a usual row name (${KNOWN_ROW_KEYS.join(', ')}), so the node does not guess.`,
+			});
+		}
+		if (pick.kind === 'none' && field) {
+			throw new NodeOperationError(ctx.getNode(), `Job ${job.id}'s result has no list at "${field}" (the "Rows Field" parameter)`, {
+				itemIndex: i,
+				description: `The result's fields are: ${fields.join(', ') || 'none'}. Enter the name of the one that holds the rows, or leave "Rows Field" empty.`,
+			});
+		}
+		if (pick.kind === 'none') return [(job.result as IDataObject) ?? {}];
+		if (pick.rows.length === 0) {
+			// No items means the next nodes do not run: say why above the output.
+			addHint(ctx, `Job ${job.id} finished, but its result${pick.field ? `.${pick.field}` : ''} has no rows, so nothing was output.`);
+		}
+		return pick.rows.map((row) => (row && typeof row === 'object' && !Array.isArray(row) ? row : { value: row }));
 	}),
 };
+
+/** Shows a warning above the node's output in the editor (n8n 1.40+; older versions skip it). */
+function addHint(ctx: IExecuteFunctions, message: string): void {
+	if (typeof ctx.addExecutionHints === 'function') ctx.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
+}
 
 export class PlatformJobs implements INodeType {
 	description: INodeTypeDescription = {
@@ -69,6 +93,16 @@ export class PlatformJobs implements INodeType {
 			},
 			idField('jobId', 'Job ID', 'The ID of the job, e.g. from the API response that created it', { resource: ['job'], operation: ['get', 'getResult', 'rerun', 'waitForCompletion'] }, 'e.g. job_abc123'),
 			...checkAndRouteFields({ resource: ['job'], operation: ['checkAndRoute'] }, { ...jobId, placeholder: 'e.g. job_abc123' }),
+			{
+				displayName: 'Rows Field',
+				name: 'rowsField',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. rows',
+				description:
+					"The field of the job's result that holds the rows (a dot path such as data.rows works). Leave empty to use rows, items, records, results, data or entries — whichever the result has.",
+				displayOptions: { show: { resource: ['job'], operation: ['getResult'] } },
+			},
 			waitForCompletionToggle({ resource: ['job'], operation: ['rerun'] }),
 			...waitFields({ resource: ['job'], operation: ['waitForCompletion'] }),
 			...waitFields({ resource: ['job'], operation: ['rerun'], waitForCompletion: [true] }),

@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
+import { providerErrorDetails } from '../shared/errors';
 import { toCanonicalJob } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
 import type { JobReader, JobStarter } from '../shared/jobOperations';
@@ -49,30 +50,52 @@ function countOf(result: IDataObject | null): number | null {
 	for (const key of ['rowCount', 'count', 'total', 'documentsProcessed', 'itemsProcessed', 'recordCount']) {
 		if (typeof result[key] === 'number') return result[key] as number;
 	}
-	const rows = rowsOf(result);
-	return rows ? rows.length : null;
+	const rows = pickRows(result);
+	return rows.kind === 'rows' ? rows.rows.length : null;
 }
 
-/** The first list of rows in a result (`rows`, `items`, `data`, …), if there is one. */
-export function rowsOf(result: unknown): IDataObject[] | undefined {
-	if (Array.isArray(result)) return result as IDataObject[];
-	if (!result || typeof result !== 'object') return undefined;
-	const lists = Object.values(result as IDataObject).filter((v) => Array.isArray(v));
-	return lists.length ? (lists[0] as IDataObject[]) : undefined;
+/** Names a result's row list usually has, in the order they are preferred. */
+export const KNOWN_ROW_KEYS = ['rows', 'items', 'records', 'results', 'data', 'entries'];
+
+/** Where a result's rows are: a named list, no list at all, or several lists to choose from. */
+export type RowPick =
+	| { kind: 'rows'; rows: IDataObject[]; field: string | null }
+	| { kind: 'none' }
+	| { kind: 'ambiguous'; fields: string[] };
+
+/**
+ * Finds the rows in a job's `result`: the field the user named (a dot path such as
+ * "data.rows"), else the first known row list (`rows`, `items`, …), else the only
+ * list there is. Several unknown lists are not guessed between: picking the
+ * first would silently output, say, `warnings` instead of the rows.
+ */
+export function pickRows(result: unknown, field?: string): RowPick {
+	if (Array.isArray(result)) return { kind: 'rows', rows: result as IDataObject[], field: null };
+	if (!result || typeof result !== 'object') return { kind: 'none' };
+	const object = result as IDataObject;
+	if (field) {
+		const value = field.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as IDataObject)[key] : undefined), object);
+		return Array.isArray(value) ? { kind: 'rows', rows: value as IDataObject[], field } : { kind: 'none' };
+	}
+	for (const key of KNOWN_ROW_KEYS) if (Array.isArray(object[key])) return { kind: 'rows', rows: object[key] as IDataObject[], field: key };
+	const lists = Object.keys(object).filter((key) => Array.isArray(object[key]));
+	if (lists.length === 1) return { kind: 'rows', rows: object[lists[0]] as IDataObject[], field: lists[0] };
+	return lists.length ? { kind: 'ambiguous', fields: lists } : { kind: 'none' };
 }
 
 /** Unwraps `{data, error}`; a 200 carrying an error is still an error. */
 function unwrap(ctx: RequestContext, body: IDataObject, itemIndex?: number): IDataObject {
 	if (body?.data && typeof body.data === 'object') return body.data as IDataObject;
 	const error = (body?.error ?? {}) as IDataObject;
+	const details = providerErrorDetails(body) ?? (typeof error.details === 'string' ? error.details : undefined);
 	throw new NodeOperationError(ctx.getNode(), `Platform Jobs API error: ${String(error.message ?? 'the response had no job data')}`, {
 		itemIndex,
-		description: typeof error.details === 'string' ? error.details : undefined,
+		description: details ? `Details: ${details}` : undefined,
 	});
 }
 
 export const readPlatformJob: JobReader = async (ctx, id, itemIndex) => {
-	const body = await apiRequest(ctx, platformApi, { method: 'GET', path: urlPath`/jobs/${id}`, itemIndex });
+	const body = await apiRequest(ctx, platformApi, { method: 'GET', path: urlPath`/jobs/${id}`, itemIndex, subject: { what: 'job', id } });
 	return platformJobToCanonical(unwrap(ctx, body, itemIndex));
 };
 
@@ -80,7 +103,7 @@ export const readPlatformJob: JobReader = async (ctx, id, itemIndex) => {
 export const rerunPlatformJob: JobStarter = async (ctx, itemIndex) => {
 	const id = readId(ctx, itemIndex, 'jobId', 'Job ID');
 	return async () => {
-		const body = await apiRequest(ctx, platformApi, { method: 'POST', path: urlPath`/jobs/${id}/rerun`, itemIndex });
+		const body = await apiRequest(ctx, platformApi, { method: 'POST', path: urlPath`/jobs/${id}/rerun`, itemIndex, subject: { what: 'job', id } });
 		const job = platformJobToCanonical(unwrap(ctx, body, itemIndex));
 		return { ...job, originalJobId: (job.originalJobId as string) ?? id };
 	};

@@ -12,17 +12,30 @@ export interface RateLimit {
 }
 
 const recentRequests = new Map<string, number[]>();
-const blockedUntil = new Map<string, number>();
+/**
+ * Blocks the server announced, per bucket and then per scope (one credential):
+ * one account running out of requests must not hold back another account's
+ * requests to the same API.
+ */
+const blockedUntil = new Map<string, Map<string, number>>();
+
+function blockOf(bucket: string, scope: string | undefined): number {
+	const scopes = blockedUntil.get(bucket);
+	if (!scopes) return 0;
+	// No scope (a caller planning for any credential): the latest block of the bucket.
+	if (scope === undefined) return Math.max(0, ...scopes.values());
+	return scopes.get(scope) ?? 0;
+}
 
 /**
  * Waits until one more request may go to `bucket`: after any block the server
- * announced (X-RateLimit-Remaining: 0), and, when a `limit` is given, until the
- * request fits in its window. Records the request.
+ * announced for this `scope` (X-RateLimit-Remaining: 0), and, when a `limit` is
+ * given, until the request fits in its window. Records the request.
  */
-export async function waitForSlot(bucket: string, limit: RateLimit | undefined, signal?: AbortSignal): Promise<void> {
+export async function waitForSlot(bucket: string, limit: RateLimit | undefined, signal?: AbortSignal, scope?: string): Promise<void> {
 	for (;;) {
 		const now = Date.now();
-		const block = blockedUntil.get(bucket) ?? 0;
+		const block = blockOf(bucket, scope);
 		if (block > now) {
 			await pause(block - now, signal);
 			continue;
@@ -39,9 +52,11 @@ export async function waitForSlot(bucket: string, limit: RateLimit | undefined, 
 	}
 }
 
-/** The server told us the bucket is empty until `untilMs`: hold every request in it. */
-export function blockBucketUntil(bucket: string, untilMs: number): void {
-	if (untilMs > (blockedUntil.get(bucket) ?? 0)) blockedUntil.set(bucket, untilMs);
+/** The server told `scope` (a credential) the bucket is empty until `untilMs`: hold its requests to it. */
+export function blockBucketUntil(bucket: string, untilMs: number, scope = ''): void {
+	let scopes = blockedUntil.get(bucket);
+	if (!scopes) blockedUntil.set(bucket, (scopes = new Map()));
+	if (untilMs > (scopes.get(scope) ?? 0)) scopes.set(scope, untilMs);
 }
 
 /**
@@ -49,9 +64,9 @@ export function blockBucketUntil(bucket: string, untilMs: number): void {
  * without breaking the limit (or a block the server announced). Lets a poll that
  * has a time budget plan how much it can do, instead of waiting past the budget.
  */
-export function capacityWithin(limit: RateLimit, withinMs: number, now = Date.now()): number {
+export function capacityWithin(limit: RateLimit, withinMs: number, now = Date.now(), scope?: string): number {
 	const horizon = now + Math.max(0, withinMs);
-	const block = blockedUntil.get(limit.bucket) ?? 0;
+	const block = blockOf(limit.bucket, scope);
 	if (block >= horizon) return 0;
 	const from = Math.max(now, block);
 	// Requests sent in the last window still count until they are perMs old.

@@ -10,7 +10,8 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { apiError } from './errors';
+import { acquireSlot } from './concurrency';
+import { apiError, markTransient, notJsonError } from './errors';
 import { ExecutionCancelledError, pause } from './pause';
 import { blockBucketUntil, waitForSlot } from './rateLimit';
 import type { RateLimit } from './rateLimit';
@@ -27,6 +28,14 @@ export type RequestContext =
 export interface ApiTarget {
 	credentialName: string;
 	providerName: string;
+	/**
+	 * For APIs that limit simultaneous requests: the credential field holding how
+	 * many may be in flight at once (per credential), and the number to use when
+	 * the field is empty.
+	 */
+	concurrency?: { credentialField: string; fallback: number };
+	/** What to tell the user for a status, where this API means something else by it than most (e.g. 429). */
+	statusHints?: Partial<Record<number, string>>;
 }
 
 export interface ApiRequest {
@@ -37,6 +46,8 @@ export interface ApiRequest {
 	body?: IDataObject | IDataObject[];
 	itemIndex?: number;
 	rateLimit?: RateLimit;
+	/** What the path names, so a 404 can say which ID was not found (e.g. {what: 'task', id}). */
+	subject?: { what: string; id: string };
 }
 
 /**
@@ -47,8 +58,13 @@ export const retryPolicy = {
 	maxRetries: 4,
 	baseDelayMs: 1000,
 	maxDelayMs: 30_000,
-	/** A Retry-After longer than this is not waited out: the user gets the 429. */
+	/**
+	 * A Retry-After longer than this is not waited out: the user gets the 429. Also the
+	 * most one request waits in total for 429s that say when to come back (see apiRequest).
+	 */
 	maxServerWaitMs: 120_000,
+	/** Up to this much is added to a server-given wait, so that workers told the same reset spread out. */
+	rateLimitJitterMs: 250,
 	requestTimeoutMs: 60_000,
 };
 
@@ -63,7 +79,10 @@ export function cancelSignalOf(ctx: RequestContext): AbortSignal | undefined {
 }
 
 export async function credentialBaseUrl(ctx: RequestContext, credentialName: string): Promise<string> {
-	const credentials = await ctx.getCredentials(credentialName);
+	return baseUrlOf(ctx, await ctx.getCredentials(credentialName));
+}
+
+function baseUrlOf(ctx: RequestContext, credentials: IDataObject): string {
 	const baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
 	if (!/^https?:\/\/[^/]+/i.test(baseUrl)) {
 		throw new NodeOperationError(ctx.getNode(), `The Base URL in the credential is not a valid URL: "${baseUrl}"`, {
@@ -84,9 +103,14 @@ export async function credentialBaseUrl(ctx: RequestContext, credentialName: str
  */
 export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: ApiTarget, req: ApiRequest): Promise<T> {
 	if (!req.path.startsWith('/')) throw new Error(`apiRequest needs a path starting with "/", got "${req.path}"`);
-	const baseUrl = await credentialBaseUrl(ctx, target.credentialName);
+	const credentials = await ctx.getCredentials(target.credentialName);
+	const baseUrl = baseUrlOf(ctx, credentials);
 	const url = baseUrl + req.path;
-	const hostBucket = new URL(baseUrl).host;
+	// Rate-limit memory is per credential and endpoint: one account's empty bucket
+	// must not hold back another account that uses the same API host.
+	const scope = credentialScope(target.credentialName, baseUrl, credentials);
+	const bucket = req.rateLimit?.bucket ?? new URL(baseUrl).host;
+	const maxInFlight = target.concurrency ? concurrencyOf(credentials, target.concurrency) : undefined;
 	const retryable = req.method === 'GET';
 	const signal = cancelSignalOf(ctx);
 	const options: IHttpRequestOptions = {
@@ -103,10 +127,16 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		abortSignal: signal,
 	};
 
+	// Retries counted against maxRetries; a 429 that says when to come back is not one of them.
+	let retries = 0;
+	let rateLimitWaitedMs = 0;
 	for (let attempt = 0; ; attempt++) {
-		await waitForSlot(req.rateLimit?.bucket ?? hostBucket, req.rateLimit, signal);
+		await waitForSlot(bucket, req.rateLimit, signal, scope);
 		let response: FullResponse | undefined;
 		let failure: Error | undefined;
+		// Every request counts against a simultaneous-requests limit, starts included:
+		// a start refused with 429 is never retried, so it must not bounce off the limit.
+		const release = maxInFlight ? await acquireSlot(scope, maxInFlight, signal) : undefined;
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(
 				ctx,
@@ -115,14 +145,16 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 			)) as FullResponse;
 		} catch (error) {
 			failure = error as Error;
+		} finally {
+			release?.();
 		}
 		if (!response) {
 			if (signal?.aborted) throw new ExecutionCancelledError();
 			// Status errors never throw (ignoreHttpStatusErrors), so what n8n throws here is a
 			// network failure it wrapped in NodeApiError, or a missing credential.
 			if (failure instanceof NodeOperationError) throw failure;
-			if (retryable && attempt < retryPolicy.maxRetries) {
-				await pause(backoffMs(attempt), signal);
+			if (retryable && retries < retryPolicy.maxRetries) {
+				await pause(backoffMs(retries++), signal);
 				continue;
 			}
 			throw networkError(ctx, target, req, failure ?? new Error('no response'), retryable ? attempt + 1 : undefined);
@@ -130,18 +162,55 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 
 		const status = Number(response.statusCode);
 		const headers = lowerCaseKeys(response.headers);
-		rememberServerRateLimit(req.rateLimit?.bucket ?? hostBucket, headers);
-		if (status < 400) return response.body as T;
+		rememberServerRateLimit(bucket, scope, headers);
+		if (status < 400) {
+			if (!isTextBody(response.body)) return response.body as T;
+			// A body n8n could not parse as JSON: a proxy's or login page's HTML, or a
+			// body cut short. Never read it as a job (it would have no id and no status).
+			if (response.body.trim() === '' && !retryable) return {} as T;
+			const error = notJsonError({
+				node: ctx.getNode(),
+				providerName: target.providerName,
+				status,
+				contentType: String(headers['content-type'] ?? ''),
+				body: response.body,
+				method: req.method,
+				path: req.path,
+				itemIndex: req.itemIndex,
+				note: retryable
+					? undefined
+					: 'The request may have reached the API all the same: check the provider (e.g. for a new job) before running it again. It was not retried, because repeating it could start a duplicate job.',
+			});
+			if (retryable && attempt < retryPolicy.maxRetries) {
+				await pause(backoffMs(attempt), signal);
+				continue;
+			}
+			throw markTransient(error);
+		}
 
 		const transient = status === 429 || status >= 500;
-		if (retryable && transient && attempt < retryPolicy.maxRetries) {
-			const wait = serverWaitMs(headers) ?? backoffMs(attempt);
+		const serverWait = serverWaitMs(headers);
+		// A 429 with Retry-After / X-RateLimit-Reset is the server pacing us, not a fault.
+		// With several n8n processes on one account (queue-mode workers), each counts only
+		// its own requests, so such 429s are expected and must not use up the retries: they
+		// are waited out (plus jitter, so that processes told the same reset do not all come
+		// back at once) until maxServerWaitMs of waiting in total.
+		if (retryable && status === 429 && serverWait !== undefined && rateLimitWaitedMs + serverWait <= retryPolicy.maxServerWaitMs) {
+			const wait = serverWait + Math.random() * retryPolicy.rateLimitJitterMs;
+			// At least a second counts, so a server answering "Retry-After: 0" is not asked endlessly.
+			rateLimitWaitedMs += Math.max(wait, 1000);
+			await pause(wait, signal);
+			continue;
+		}
+		if (retryable && transient && retries < retryPolicy.maxRetries) {
+			const wait = serverWait ?? backoffMs(retries);
 			if (wait <= retryPolicy.maxServerWaitMs) {
+				retries++;
 				await pause(wait, signal);
 				continue;
 			}
 		}
-		throw apiError({
+		const error = apiError({
 			node: ctx.getNode(),
 			providerName: target.providerName,
 			status,
@@ -149,13 +218,44 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 			method: req.method,
 			path: req.path,
 			itemIndex: req.itemIndex,
+			subject: req.subject,
+			hint: target.statusHints?.[status],
 			note: !retryable && transient
 				? 'It was not retried automatically, because repeating this request could start a duplicate job: check the provider before running it again.'
 				: retryable && attempt > 0
 					? `Gave up after ${attempt + 1} attempts.`
 					: undefined,
 		});
+		throw transient ? markTransient(error) : error;
 	}
+}
+
+function isTextBody(body: unknown): body is string {
+	return typeof body === 'string';
+}
+
+/**
+ * A short, stable key for one credential (its Base URL and key), so per-account
+ * limits are kept apart without holding the key itself as a map key.
+ */
+export function credentialScope(credentialName: string, baseUrl: string, credentials: IDataObject): string {
+	const secret = credentials.apiKey ?? credentials.accessToken ?? credentials.token ?? JSON.stringify(credentials);
+	return `${credentialName}@${baseUrl}#${fnv1a(String(secret))}`;
+}
+
+/** FNV-1a, 32 bit: enough to tell credentials apart, not a security measure. */
+function fnv1a(text: string): string {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		hash ^= text.charCodeAt(i);
+		hash = Math.imul(hash, 0x01000193) >>> 0;
+	}
+	return hash.toString(36);
+}
+
+function concurrencyOf(credentials: IDataObject, setting: { credentialField: string; fallback: number }): number {
+	const value = Number(credentials[setting.credentialField]);
+	return Number.isFinite(value) && value >= 1 ? Math.floor(value) : setting.fallback;
 }
 
 /**
@@ -218,14 +318,16 @@ interface FullResponse {
 
 function networkError(ctx: RequestContext, target: ApiTarget, req: ApiRequest, error: Error, attempts?: number) {
 	const what = attempts ? `after ${attempts} attempts` : 'and it was not retried, because repeating it could start a duplicate job';
-	return new NodeApiError(
-		ctx.getNode(),
-		{ message: error.message },
-		{
-			message: `Could not reach the ${target.providerName} API (${req.method} ${req.path}) ${what}: ${error.message}`,
-			description: 'Check the Base URL in the credential and that the API is reachable from n8n.',
-			itemIndex: req.itemIndex,
-		},
+	return markTransient(
+		new NodeApiError(
+			ctx.getNode(),
+			{ message: error.message },
+			{
+				message: `Could not reach the ${target.providerName} API (${req.method} ${req.path}) ${what}: ${error.message}`,
+				description: 'Check the Base URL in the credential and that the API is reachable from n8n.',
+				itemIndex: req.itemIndex,
+			},
+		),
 	);
 }
 
@@ -255,10 +357,10 @@ function resetAtMs(headers: Record<string, unknown>, now: number): number | unde
 	return raw > 1e9 ? raw * 1000 : now + raw * 1000;
 }
 
-function rememberServerRateLimit(bucket: string, headers: Record<string, unknown>): void {
+function rememberServerRateLimit(bucket: string, scope: string, headers: Record<string, unknown>): void {
 	if (headers['x-ratelimit-remaining'] === undefined || Number(headers['x-ratelimit-remaining']) > 0) return;
 	const reset = resetAtMs(headers, Date.now());
-	if (reset !== undefined) blockBucketUntil(bucket, Math.min(reset, Date.now() + retryPolicy.maxServerWaitMs));
+	if (reset !== undefined) blockBucketUntil(bucket, Math.min(reset, Date.now() + retryPolicy.maxServerWaitMs), scope);
 }
 
 function lowerCaseKeys(headers: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { isTransientFailure } from './failures';
 import type { CanonicalJob } from './job';
 import { ExecutionCancelledError, pause } from './pause';
 
@@ -19,6 +20,13 @@ export interface WaitOutcome {
 	/** A read that failed for good (404, bad key …): waiting for this job stopped. */
 	error?: Error;
 	polls: number;
+	/**
+	 * Reads that failed in a way that may pass (network, 429, 5xx, a body that was
+	 * not JSON): a missed poll, never a job state. If the last read before the
+	 * deadline still failed, `error` says why.
+	 */
+	missedPolls?: number;
+	lastMiss?: Error;
 	waitedMs: number;
 	timedOut: boolean;
 }
@@ -48,7 +56,10 @@ export async function waitForJobs(
 		pending = pending.filter((i) => !outcomes[i].error && !outcomes[i].job?.done);
 		if (pending.length === 0) return outcomes;
 		if (now >= deadline) {
-			for (const i of pending) outcomes[i].timedOut = true;
+			for (const i of pending) {
+				if (outcomes[i].lastMiss) outcomes[i].error = outcomes[i].lastMiss;
+				else outcomes[i].timedOut = true;
+			}
 			return outcomes;
 		}
 		// The last sleep is cut short so that one final read happens at the deadline.
@@ -78,11 +89,15 @@ async function readRound(
 		try {
 			outcomes[i].job = await reads.get(ids[i])!;
 			outcomes[i].polls++;
+			outcomes[i].lastMiss = undefined;
 		} catch (error) {
 			failure = error as Error;
 		}
 		if (failure instanceof ExecutionCancelledError || settings.signal?.aborted) throw new ExecutionCancelledError();
-		if (failure) outcomes[i].error = failure;
+		if (failure && isTransientFailure(failure)) {
+			outcomes[i].missedPolls = (outcomes[i].missedPolls ?? 0) + 1;
+			outcomes[i].lastMiss = failure;
+		} else if (failure) outcomes[i].error = failure;
 	}
 }
 

@@ -53,6 +53,12 @@ export interface N8nOptions {
 	port?: number;
 	/** Extra env for n8n (e.g. values example workflows read via $env). */
 	env?: Record<string, string>;
+	/** What `start()` runs: `n8n start` (default), or a queue-mode `n8n worker` / `n8n webhook`. */
+	command?: 'start' | 'worker' | 'webhook';
+	/** Extra arguments for that command (e.g. `--concurrency=1`). */
+	commandArgs?: string[];
+	/** Where `start()` checks readiness; a worker answers only on its health port. */
+	readyUrl?: string;
 }
 
 export interface CliResult {
@@ -199,13 +205,14 @@ export class N8n {
 	/** Starts `n8n start` in the background and waits until it answers. */
 	async start(timeoutMs = 120_000): Promise<void> {
 		const out = fs.openSync(this.logFile, 'a');
-		this.proc = spawn(this.nodeBin, [this.n8nBin, 'start'], { env: this.env(), cwd: this.runDir, stdio: ['ignore', out, out] });
+		const args = [this.options.command ?? 'start', ...(this.options.commandArgs ?? [])];
+		this.proc = spawn(this.nodeBin, [this.n8nBin, ...args], { env: this.env(), cwd: this.runDir, stdio: ['ignore', out, out] });
 		fs.closeSync(out);
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			if (this.proc.exitCode !== null) throw new Error(`n8n exited during start (code ${this.proc.exitCode}):\n${tail(this.readLog())}`);
+			if (hasExited(this.proc)) throw new Error(`n8n exited during start (code ${this.proc.exitCode}, signal ${this.proc.signalCode}):\n${tail(this.readLog())}`);
 			try {
-				const res = await fetch(`${this.url}/healthz/readiness`);
+				const res = await fetch(this.options.readyUrl ?? `${this.url}/healthz/readiness`);
 				if (res.ok) return;
 			} catch {
 				/* not up yet */
@@ -218,7 +225,10 @@ export class N8n {
 	/** Stops the running `n8n start` (SIGTERM, then SIGKILL). */
 	async stop(): Promise<void> {
 		const proc = this.proc;
-		if (!proc || proc.exitCode !== null) return;
+		if (!proc || hasExited(proc)) {
+			this.proc = undefined;
+			return;
+		}
 		const exited = new Promise<void>((r) => proc.once('exit', () => r()));
 		proc.kill('SIGTERM');
 		const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
@@ -229,7 +239,23 @@ export class N8n {
 	}
 
 	get running(): boolean {
-		return !!this.proc && this.proc.exitCode === null;
+		return !!this.proc && !hasExited(this.proc);
+	}
+
+	/** The PID of the process `start()` started, while it runs. */
+	get pid(): number | undefined {
+		return this.running ? this.proc!.pid : undefined;
+	}
+
+	/** Kills the running process without letting it shut down (a crash), and waits until it is gone. */
+	async kill(): Promise<void> {
+		const proc = this.proc;
+		if (!proc || hasExited(proc)) return;
+		const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+		proc.kill('SIGKILL');
+		await exited;
+		this.proc = undefined;
+		this.cookie = undefined;
 	}
 
 	/** Waits for the process to exit (dev mode). */
@@ -302,6 +328,11 @@ export class N8n {
 		const data = await this.rest('GET', `/executions?filter=${filter}&limit=100`);
 		return (data.results ?? data) as any[];
 	}
+}
+
+/** A process killed by a signal has exitCode null and a signalCode. */
+function hasExited(proc: ChildProcess): boolean {
+	return proc.exitCode !== null || proc.signalCode !== null;
 }
 
 function tail(text: string, lines = 40): string {

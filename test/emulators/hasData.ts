@@ -2,9 +2,18 @@
  * HasData scraper-jobs emulator (shared/providers.md section C, seed 003).
  *
  * - `x-api-key` required: a wrong key gets 401, the "exhausted" key 403.
- * - POST /scrapers/{slug}/jobs starts a job (never more than `maxConcurrentJobs`
- *   pending or in progress at once: 429 past the cap). The stored `input` is the
- *   whole body, webhook included, as the seed shows.
+ * - Plans limit SIMULTANEOUS REQUESTS, not running jobs (free plan: 1): a request
+ *   that arrives while `maxConcurrentRequests` of the same key are still being
+ *   answered gets 429, whatever it is (start, read, result page). Every request
+ *   takes `server.latencyMs` to answer, so parallel requests really overlap.
+ * - POST /scrapers/{slug}/jobs starts a job; its reply carries the numeric id and
+ *   the scraper (`scraperId`, `scraper {id, slug}`) — GET does not. The stored
+ *   `input` is the whole body, webhook included, as the seed shows.
+ * - Ids are integers; `creditsSpent` and `dataRowsCount` arrive as strings
+ *   (`numbersAs: 'string'`, the default) — both as seen from the API.
+ * - A job whose account runs out of credits (`plan.creditsLeft`) is stopped by
+ *   HasData: status `stopped` like a user's stop, told apart only by its
+ *   `message` (Inferred: the field is not documented).
  * - Jobs go pending → in_progress → finished (or failed) as time passes; rows
  *   appear while the job runs (dataRowsCount grows, /results returns what is
  *   there, newest first as in the seed's example); DELETE stops a pending or
@@ -33,6 +42,8 @@ export interface HasDataJobPlan {
 	rows?: number;
 	outcome?: 'finished' | 'failed';
 	creditsPerRow?: number;
+	/** Credits the account has left for this job: once its rows cost more, HasData stops it. */
+	creditsLeft?: number;
 }
 
 export interface WebhookDelivery {
@@ -41,6 +52,7 @@ export interface WebhookDelivery {
 	url: string;
 	attempt: number;
 	status: number | 'network-error';
+	/** When the call was sent. */
 	at: number;
 }
 
@@ -51,7 +63,7 @@ interface StoredJob {
 	input: Record<string, unknown>;
 	createdAt: number;
 	stoppedAt?: number;
-	plan: Required<HasDataJobPlan>;
+	plan: Required<Omit<HasDataJobPlan, 'creditsLeft'>> & Pick<HasDataJobPlan, 'creditsLeft'>;
 	fileIds: { csv: string; json: string; xlsx: string };
 	timers: NodeJS.Timeout[];
 }
@@ -72,8 +84,11 @@ export class HasDataEmulator {
 	/** Plans for the next started jobs, in order; then `defaultPlan`. */
 	readonly nextPlans: HasDataJobPlan[] = [];
 	defaultPlan: HasDataJobPlan = {};
-	maxConcurrentJobs = 5;
-	idStyle: 'uuid' | 'integer' = 'uuid';
+	/** The plan's simultaneous requests per API key (free plan: 1). */
+	maxConcurrentRequests = 1;
+	idStyle: 'uuid' | 'integer' = 'integer';
+	/** How creditsSpent and dataRowsCount are sent: as the numbers' strings (seen from the API) or numbers. */
+	numbersAs: 'string' | 'number' = 'string';
 	fileLinkTtlMs = 60_000;
 	/** Extra copies of scraper.job.finished sent after the first (HasData's retries). */
 	finishedDuplicates = 1;
@@ -86,6 +101,20 @@ export class HasDataEmulator {
 		readonly apiKey = 'hasdata-test-key',
 		readonly exhaustedKey = 'hasdata-exhausted-key',
 	) {
+		// eslint-disable-next-line @typescript-eslint/no-this-alias
+		const emulator = this;
+		// Requests take a few ms to answer, so that parallel requests overlap as on the real API.
+		this.server.latencyMs = 5;
+		this.server.inFlightLimit = {
+			get max() {
+				return emulator.maxConcurrentRequests;
+			},
+			keyOf: (req) => String(req.headers['x-api-key'] ?? ''),
+			refuse: (max) => ({
+				status: 429,
+				body: { message: `Too many concurrent requests: your plan allows ${max} simultaneous request${max === 1 ? '' : 's'}` },
+			}),
+		};
 		this.server.guard = (req) => {
 			const key = req.headers['x-api-key'];
 			if (key === this.exhaustedKey) return { status: 403, body: { message: 'API credits quota exhausted. Upgrade your plan to continue.' } };
@@ -122,13 +151,24 @@ export class HasDataEmulator {
 		return this.addJob(slug, input, plan).id;
 	}
 
-	/** Jobs counting against the concurrency cap (pending or in progress). */
-	activeJobs(): number {
-		return [...this.jobs.values()].filter((j) => ['pending', 'in_progress'].includes(this.statusOf(j))).length;
+	/** Requests refused with 429 because too many were in flight at once. */
+	get refusedForConcurrency(): number {
+		return this.server.refusedInFlight;
+	}
+
+	/** When the job's account ran out of credits (HasData stops it then), or undefined. */
+	outOfCreditsAt(job: StoredJob): number | undefined {
+		const { creditsLeft, creditsPerRow, rows, runMs, queuedMs } = job.plan;
+		if (creditsLeft === undefined || creditsPerRow <= 0) return undefined;
+		const affordable = Math.floor(creditsLeft / creditsPerRow);
+		if (affordable >= rows) return undefined;
+		return job.createdAt + queuedMs + (runMs <= 0 ? 0 : Math.floor((affordable * runMs) / Math.max(1, rows)));
 	}
 
 	statusOf(job: StoredJob, now = Date.now()): string {
 		if (job.stoppedAt !== undefined) return 'stopped';
+		const broke = this.outOfCreditsAt(job);
+		if (broke !== undefined && now >= broke) return 'stopped';
 		const age = now - job.createdAt;
 		if (age < job.plan.queuedMs) return 'pending';
 		if (age < job.plan.queuedMs + job.plan.runMs) return 'in_progress';
@@ -137,6 +177,8 @@ export class HasDataEmulator {
 
 	rowsOf(job: StoredJob, now = Date.now()): number {
 		const startedAt = job.createdAt + job.plan.queuedMs;
+		const broke = this.outOfCreditsAt(job);
+		if (broke !== undefined && now >= broke) return Math.floor((job.plan.creditsLeft ?? 0) / job.plan.creditsPerRow);
 		const end = Math.min(job.stoppedAt ?? now, now);
 		// A job with no run time is finished (with all its rows) from its start on,
 		// including a read in the very millisecond it was created.
@@ -160,6 +202,7 @@ export class HasDataEmulator {
 				rows: plan.rows ?? 20,
 				outcome: plan.outcome ?? 'finished',
 				creditsPerRow: plan.creditsPerRow ?? 10,
+				creditsLeft: plan.creditsLeft,
 			},
 			fileIds: { csv: randomUUID(), json: randomUUID(), xlsx: randomUUID() },
 			timers: [],
@@ -176,11 +219,9 @@ export class HasDataEmulator {
 		if (!body || typeof body !== 'object' || Array.isArray(body)) {
 			return { status: 422, body: { errors: [{ field: 'body', rule: 'object', message: 'The request body must be a JSON object' }] } };
 		}
-		if (this.activeJobs() >= this.maxConcurrentJobs) {
-			return { status: 429, body: { message: `Concurrent jobs limit reached: your plan allows ${this.maxConcurrentJobs} jobs at a time` } };
-		}
 		const job = this.addJob(slug, body as Record<string, unknown>, this.nextPlans.shift() ?? this.defaultPlan);
-		return { status: 201, body: this.view(job) };
+		// Only the start reply names the scraper; GET /scrapers/jobs/{id} does not.
+		return { status: 201, body: { ...this.view(job), scraperId: scraperIdOf(slug), scraper: { id: scraperIdOf(slug), slug } } };
 	}
 
 	private stopJob(req: EmulatorRequest): EmulatorResponse {
@@ -246,13 +287,17 @@ export class HasDataEmulator {
 	private view(job: StoredJob): Record<string, unknown> {
 		const status = this.statusOf(job);
 		const rows = this.rowsOf(job);
+		const number = (n: number) => (this.numbersAs === 'string' ? String(n) : n);
 		const out: Record<string, unknown> = {
 			id: job.numericId ?? job.id,
 			status,
-			creditsSpent: rows * job.plan.creditsPerRow,
-			dataRowsCount: rows,
+			creditsSpent: number(rows * job.plan.creditsPerRow),
+			dataRowsCount: number(rows),
 			input: job.input,
 		};
+		if (status === 'stopped' && job.stoppedAt === undefined) {
+			out.message = 'Not enough credits: the job was stopped. Top up your balance to continue scraping.';
+		}
 		if (status === 'finished') {
 			const expires = Date.now() + this.fileLinkTtlMs;
 			const link = (format: 'csv' | 'json' | 'xlsx') => {
@@ -304,7 +349,10 @@ export class HasDataEmulator {
 		const { queuedMs, runMs } = job.plan;
 		job.timers.push(setTimeout(() => this.sendEvent(job, 'scraper.job.started', 'in_progress'), queuedMs));
 		job.timers.push(setTimeout(() => this.sendEvent(job, 'scraper.data.scraped', 'in_progress'), queuedMs + runMs / 2));
-		job.timers.push(setTimeout(() => this.sendEvent(job, 'scraper.job.finished', job.plan.outcome, this.finishedDuplicates), queuedMs + runMs + 5));
+		const broke = this.outOfCreditsAt(job);
+		const endsIn = broke === undefined ? queuedMs + runMs : broke - job.createdAt;
+		const endStatus = broke === undefined ? job.plan.outcome : 'stopped';
+		job.timers.push(setTimeout(() => this.sendEvent(job, 'scraper.job.finished', endStatus, this.finishedDuplicates), endsIn + 5));
 	}
 
 	/** Sends one event (plus `duplicates` copies, like HasData's retries), retrying failed calls up to 3 times. */
@@ -315,6 +363,9 @@ export class HasDataEmulator {
 		const deliver = async (attempt: number): Promise<void> => {
 			if (this.stopped) return;
 			let status: number | 'network-error';
+			// When the call was made (not when it was answered): what the receiver does while
+			// answering, e.g. reading the job, happens after this.
+			const sentAt = Date.now();
 			try {
 				const response = await fetch(webhook.url, {
 					method: 'POST',
@@ -326,7 +377,7 @@ export class HasDataEmulator {
 			} catch {
 				status = 'network-error';
 			}
-			this.webhookDeliveries.push({ jobId: job.id, event, url: webhook.url, attempt, status, at: Date.now() });
+			this.webhookDeliveries.push({ jobId: job.id, event, url: webhook.url, attempt, status, at: sentAt });
 			const failed = status === 'network-error' || status >= 300;
 			if (failed && attempt < 4) await delay(this.webhookRetryDelayMs).then(() => deliver(attempt + 1));
 		};
@@ -338,6 +389,11 @@ export class HasDataEmulator {
 			}
 		})();
 	}
+}
+
+/** A stable numeric scraper id per slug (HasData numbers its scrapers). */
+function scraperIdOf(slug: string): number {
+	return KNOWN_SLUGS.indexOf(slug) + 101;
 }
 
 function notFound(): EmulatorResponse {

@@ -3,7 +3,10 @@
  *
  * API host: `x-api-key` required (401 `{detail}`), `GET /v2/tasks/{id}` (404
  * `{detail:"Task not found"}`), `POST /v2/jobs/export` (422 FastAPI
- * `{detail:[{loc,msg,type}]}` for a bad body). Tasks move queued → processing →
+ * `{detail:[{loc,msg,type}]}` for a bad body). An export holds `search.limit`
+ * records (or fewer, if fewer match); without a limit the search model's default
+ * applies, `limit: 10` — the task echoes the whole search with `page` and `limit`
+ * filled in, as the seed's task does. Tasks move queued → processing →
  * completed (or `finished`, as the SDK enum says) | failed | canceled over time,
  * progress as a 0..1 float, timestamps ISO without a zone.
  *
@@ -26,8 +29,9 @@ export interface HirebaseTaskPlan {
 	processingMs?: number;
 	outcome?: HirebaseOutcome;
 	errorMessage?: string;
-	/** Records in the file; default: `recordCount` generated job postings. */
+	/** Records in the file, exactly (a fixture); default: generated job postings. */
 	records?: Record<string, unknown>[];
+	/** How many job postings the search matches (default 10,000); the export holds min(this, search.limit). */
 	recordCount?: number;
 	jsonShape?: JsonShape;
 	/** How long the download link is valid after completion. */
@@ -48,6 +52,11 @@ interface StoredTask {
 }
 
 const ISO_NO_ZONE = (ms: number) => new Date(ms).toISOString().slice(0, 23) + '000';
+
+/** The search model's default `limit`, echoed in the seed's task ("page": 1, "limit": 10). */
+export const DEFAULT_SEARCH_LIMIT = 10;
+/** How many postings a search matches when a plan does not say. */
+const DEFAULT_MATCHING = 10_000;
 
 export class HirebaseEmulator {
 	readonly api = new EmulatorServer();
@@ -73,7 +82,9 @@ export class HirebaseEmulator {
 			const invalid = validateExportBody(req.body);
 			if (invalid) return invalid;
 			const body = req.body as { search: Record<string, unknown>; format: 'json' | 'csv' };
-			const task = this.addTask(body.search, body.format, this.exportPlan(body));
+			// The API fills the search model's defaults in and echoes them in input.query.
+			const search = { page: 1, limit: DEFAULT_SEARCH_LIMIT, ...body.search };
+			const task = this.addTask(search, body.format, this.exportPlan(body));
 			return { status: 200, body: this.view(task) };
 		});
 		this.storage.route('GET', '/joby-uploads/:user/:file', (req) => this.serveFile(req.params.file, req.query));
@@ -93,9 +104,14 @@ export class HirebaseEmulator {
 		return this.api.baseUrl;
 	}
 
-	/** Creates a task directly (as if exported earlier); returns its id. */
+	/**
+	 * Creates a task directly (as if exported earlier); returns its id. With a
+	 * `recordCount`, the task is an export of exactly that many records (its
+	 * search's limit says so, as it would have).
+	 */
 	createTask(plan: HirebaseTaskPlan = {}, format: 'json' | 'csv' = 'json', search: Record<string, unknown> = defaultSearch()): string {
-		return this.addTask(search, format, plan).id;
+		const sized = plan.recordCount !== undefined && plan.records === undefined ? { ...search, limit: plan.recordCount } : search;
+		return this.addTask(sized, format, plan).id;
 	}
 
 	/** Builds (and caches) a task's file now, e.g. so a benchmark measures only the node. */
@@ -138,7 +154,7 @@ export class HirebaseEmulator {
 			result = {
 				download_url: this.signedUrl(task, Math.floor(expires / 1000)),
 				file_size: file.length,
-				record_count: recordsOf(task).length,
+				record_count: recordCountOf(task),
 				expiry_time: ISO_NO_ZONE(expires + (task.plan.expiryTimeSkewMs ?? 0)),
 			};
 		}
@@ -208,6 +224,11 @@ function validateExportBody(body: unknown): EmulatorResponse | undefined {
 			errors.push({ loc: ['body', 'search'], msg: 'Input should be a valid dictionary', type: 'dict_type', input: b.search });
 		} else {
 			const s = b.search as Record<string, unknown>;
+			if (s.limit !== undefined && s.limit !== null && !Number.isInteger(s.limit)) {
+				errors.push({ loc: ['body', 'search', 'limit'], msg: 'Input should be a valid integer', type: 'int_type', input: s.limit });
+			} else if (typeof s.limit === 'number' && s.limit < 1) {
+				errors.push({ loc: ['body', 'search', 'limit'], msg: 'Input should be greater than or equal to 1', type: 'greater_than_equal', input: s.limit });
+			}
 			if (s.days_ago !== undefined && s.days_ago !== null && !Number.isInteger(s.days_ago)) {
 				errors.push({ loc: ['body', 'search', 'days_ago'], msg: 'Input should be a valid integer', type: 'int_type', input: s.days_ago });
 			}
@@ -228,8 +249,15 @@ function defaultSearch(): Record<string, unknown> {
 	return { job_titles: ['Site/Civil Engineer'], location_types: ['In-Person'], geo_locations: [{ city: 'Richmond', region: 'Virginia', country: 'United States' }], page: 1, limit: 10 };
 }
 
+/** What the export holds: the fixture's records, else as many postings as match, up to the search's limit. */
 function recordsOf(task: StoredTask): Record<string, unknown>[] {
-	return task.plan.records ?? generateRecords(task.plan.recordCount ?? 10);
+	return task.plan.records ?? generateRecords(recordCountOf(task));
+}
+
+function recordCountOf(task: StoredTask): number {
+	if (task.plan.records) return task.plan.records.length;
+	const limit = typeof task.search.limit === 'number' ? task.search.limit : DEFAULT_SEARCH_LIMIT;
+	return Math.min(limit, task.plan.recordCount ?? DEFAULT_MATCHING);
 }
 
 /** Job postings with the content that breaks naive parsers: commas, quotes, new lines, unicode. */

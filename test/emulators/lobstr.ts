@@ -3,8 +3,12 @@
  *
  * Squids hold tasks (input rows); a run executes a squid's tasks and moves
  * pending → (paused) → running → uploading → done | error as time passes, or,
- * after POST /runs/{id}/abort, uploading (done_reason "aborted") → aborted.
- * One active run per squid (400 RunInProgress). Results are paged with
+ * after POST /runs/{id}/abort, uploading (is_done true, done_reason "aborted") →
+ * aborted; aborting a finished or unknown run is a 404 "Run not found or already
+ * completed". One active run per squid: a start meanwhile is a 400
+ * validation_error. Tasks carry no `squid` field. A free plan caps the results
+ * a squid or run gives (`resultsCap`) and adds a `warning` to the results
+ * envelope, whose totals then count only what is returned. Results are paged with
  * `{total_results, limit, page, total_pages, result_from, result_to, data, next,
  * previous}`, limit ≤ 100. `Authorization: Token KEY`. Per-endpoint fixed-window
  * rate limits (/squids 120/min, /tasks 90/min, /runs 120/min, /results 2/s) answer
@@ -71,6 +75,8 @@ export interface LobstrEmulatorOptions {
 	apiKey?: string;
 	/** Per family: requests per window. Defaults are Lobstr's published limits. */
 	limits?: Partial<Record<FamilyName, { limit: number; windowMs: number }>>;
+	/** A free plan: /results returns at most this many rows of a run or squid, with a `warning`. */
+	resultsCap?: number;
 }
 
 const DEFAULT_LIMITS: Record<FamilyName, { limit: number; windowMs: number }> = {
@@ -92,9 +98,12 @@ export class LobstrEmulator {
 	readonly runs = new Map<string, StoredRun>();
 	readonly limits: Record<FamilyName, WindowRateLimit>;
 	readonly apiKey: string;
+	/** Free plan: /results returns at most this many rows (undefined = a paid plan, no cap). */
+	resultsCap?: number;
 
 	constructor(options: LobstrEmulatorOptions = {}) {
 		this.apiKey = options.apiKey ?? 'lobstr-test-key';
+		this.resultsCap = options.resultsCap;
 		const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
 		this.limits = {
 			squids: new WindowRateLimit(limits.squids.limit, limits.squids.windowMs),
@@ -243,9 +252,8 @@ export class LobstrEmulator {
 			}
 			const squid = this.squids.get(squidId);
 			if (!squid) return { status: 404, body: { error: 'Squid not found' } };
-			const active = this.activeRunOf(squidId);
-			if (active) {
-				return { status: 400, body: { errors: { message: `A run is already in progress for this squid (run ${active.id})`, type: 'RunInProgress', code: 'run_in_progress' } } };
+			if (this.activeRunOf(squidId)) {
+				return { status: 400, body: { error: { message: 'A run is already active for this squid', type: 'validation_error' } } };
 			}
 			const id = this.addRun(squidId, squid.nextRun);
 			return { status: 200, body: this.runView(this.runs.get(id)!) };
@@ -269,16 +277,15 @@ export class LobstrEmulator {
 		});
 		s.route('POST', '/runs/:id/abort', (req) => {
 			const run = this.runs.get(req.params.id);
-			if (!run) return { status: 404, body: { detail: 'Not found.' } };
-			const status = this.statusOf(run);
-			if (!ACTIVE.has(status) || run.abortedAt !== undefined) {
-				return { status: 400, body: { error: `Run cannot be aborted: its status is ${status}` } };
+			// Unknown and finished runs get the same answer (docs/abort-run).
+			if (!run || !ACTIVE.has(this.statusOf(run)) || run.abortedAt !== undefined) {
+				return { status: 404, body: { error: { message: 'Run not found or already completed', type: 'not_found_error' } } };
 			}
 			const now = Date.now();
 			run.abortedRows = this.rowsOf(run, now);
 			run.abortedAt = now;
 			run.uploadingUntil = now + 300;
-			return { status: 200, body: { id: run.id, object: 'run', status: 'uploading', done_reason: 'aborted', is_done: false } };
+			return { status: 200, body: { id: run.id, object: 'run', status: 'uploading', is_done: true, done_reason: 'aborted' } };
 		});
 		s.route('GET', '/runs/:id/download', (req) => {
 			const run = this.runs.get(req.params.id);
@@ -302,7 +309,12 @@ export class LobstrEmulator {
 			}
 			const task = req.query.get('task');
 			const rows = runs.flatMap((r) => this.resultRows(r)).filter((row) => !task || row.task === task);
-			return paged(req, rows);
+			const cap = this.resultsCap;
+			if (cap === undefined || rows.length <= cap) return paged(req, rows);
+			// A free plan: the rows past the cap are not served, and the totals say only what is.
+			const answer = paged(req, rows.slice(0, cap));
+			if (answer.status === 200) (answer.body as Record<string, unknown>).warning = `Free plan: only ${cap} results returned. Upgrade your plan to get all results.`;
+			return answer;
 		});
 	}
 
@@ -344,7 +356,6 @@ export class LobstrEmulator {
 			is_active: true,
 			params: task.params,
 			module: 5,
-			squid: task.squid,
 			status: {
 				status,
 				started_at: latest && status !== 'pending' ? iso(latest.pausedUntil) : null,
@@ -363,10 +374,11 @@ export class LobstrEmulator {
 	private runView(run: StoredRun): Record<string, unknown> {
 		const now = Date.now();
 		const status = this.statusOf(run, now);
-		const isDone = !ACTIVE.has(status);
 		const aborted = run.abortedAt !== undefined;
+		// An aborted run is done at once (its partial results still upload).
+		const isDone = aborted || !ACTIVE.has(status);
 		const doneReason = aborted ? 'aborted' : isDone ? run.doneReason : null;
-		const endedAt = aborted ? (isDone ? run.uploadingUntil : null) : isDone ? run.uploadingUntil : null;
+		const endedAt = aborted ? run.abortedAt : isDone ? run.uploadingUntil : null;
 		return {
 			id: run.id,
 			object: 'run',
@@ -380,7 +392,8 @@ export class LobstrEmulator {
 			total_unique_results: this.rowsOf(run, now),
 			done_reason: doneReason,
 			done_reason_desc: doneReason === 'no_credits_left' ? 'You ran out of credits' : doneReason === 'error' ? 'The crawler crashed' : null,
-			export_done: isDone && status !== 'error',
+			// The export of an aborted run's partial results ends with its upload.
+			export_done: !ACTIVE.has(status) && status !== 'error',
 			credit_used: this.rowsOf(run, now) * 0.01,
 			origin: 'api',
 		};

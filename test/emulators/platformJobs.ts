@@ -1,9 +1,10 @@
 /**
  * Platform Jobs API emulator (shared/providers.md section D, seed 004).
  * Jobs move pending → running → completed | failed | cancelled as time passes;
- * `Authorization: Bearer KEY` is required; errors use the `{data:null, error}`
- * envelope; rerun creates a NEW job with `originalJobId`; 1,000 requests/hour
- * with X-RateLimit-* headers (configurable).
+ * `Authorization: Bearer KEY` is required (more keys can be added, each with its
+ * own rate limit); errors use the `{data:null, error:{name, message, details}}`
+ * envelope, `details` an object; rerun creates a NEW job with `originalJobId`;
+ * 1,000 requests/hour per key with X-RateLimit-* headers (configurable).
  */
 import { randomUUID } from 'node:crypto';
 
@@ -35,30 +36,33 @@ interface StoredJob {
 export class PlatformJobsEmulator {
 	readonly server = new EmulatorServer('/v1/api');
 	readonly jobs = new Map<string, StoredJob>();
+	/** The main key's limit. */
 	readonly rateLimit = new WindowRateLimit(1000, 3_600_000);
+	/** Other accounts' keys, each with its own limit. */
+	readonly otherKeys = new Map<string, WindowRateLimit>();
 
 	constructor(readonly apiKey = 'platform-test-key') {
 		this.server.guard = (req) => {
-			const limit = this.rateLimit.take();
+			const key = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+			const known = key === this.apiKey ? this.rateLimit : this.otherKeys.get(key);
+			if (!known) return envelopeError(401, 'Unauthorized', 'Invalid or missing API key');
+			const limit = known.take();
 			// Like the real API: the X-RateLimit-* headers come on every response.
 			req.responseHeaders = limit.headers;
-			if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
-				return envelopeError(401, 'Unauthorized', 'Invalid or missing API key', undefined, limit.headers);
-			}
 			if (limit.over) return envelopeError(429, 'RateLimitExceeded', 'Rate limit exceeded', undefined, limit.headers);
 			return undefined;
 		};
 		this.server.route('GET', '/jobs/:id', (req) => {
 			const job = this.jobs.get(req.params.id);
-			if (!job) return envelopeError(404, 'NotFound', 'Job not found', `No job with id ${req.params.id}`);
+			if (!job) return envelopeError(404, 'NotFound', 'Job not found', { resource: 'job', id: req.params.id });
 			return { status: 200, body: { data: this.view(job), error: null } };
 		});
 		this.server.route('POST', '/jobs/:id/rerun', (req) => {
 			const job = this.jobs.get(req.params.id);
-			if (!job) return envelopeError(404, 'NotFound', 'Job not found', `No job with id ${req.params.id}`);
+			if (!job) return envelopeError(404, 'NotFound', 'Job not found', { resource: 'job', id: req.params.id });
 			const status = this.statusOf(job);
 			if (status === 'pending' || status === 'running') {
-				return envelopeError(409, 'Conflict', 'Job is still in progress and cannot be rerun');
+				return envelopeError(409, 'Conflict', 'Job is still in progress and cannot be rerun', { jobId: job.id, status, allowedStatuses: ['completed', 'failed', 'cancelled'] });
 			}
 			const plan = { type: job.plan.type, result: job.plan.result, outcome: 'completed' as const, ...(job.plan.rerunPlan ?? {}) };
 			const created = this.addJob(plan, job.id);
@@ -76,6 +80,13 @@ export class PlatformJobsEmulator {
 
 	get baseUrl(): string {
 		return this.server.baseUrl;
+	}
+
+	/** Accepts another account's key, with its own rate limit. */
+	addKey(key: string, limit = 1000, windowMs = 3_600_000): WindowRateLimit {
+		const window = new WindowRateLimit(limit, windowMs);
+		this.otherKeys.set(key, window);
+		return window;
 	}
 
 	/** Creates a job that will behave per `plan`; returns its id. */
@@ -130,6 +141,6 @@ export class PlatformJobsEmulator {
 	}
 }
 
-function envelopeError(status: number, name: string, message: string, details?: string, headers?: Record<string, string>): EmulatorResponse {
-	return { status, headers, body: { data: null, error: { name, message, details: details ?? null } } };
+function envelopeError(status: number, name: string, message: string, details: Record<string, unknown> = {}, headers?: Record<string, string>): EmulatorResponse {
+	return { status, headers, body: { data: null, error: { name, message, details } } };
 }

@@ -41,6 +41,8 @@ export interface Injection {
 	dropConnection?: boolean;
 	/** Answer normally, but only after this long (a slow response). */
 	delayMs?: number;
+	/** Raw bytes instead of a JSON body (an HTML proxy page, a body cut short). */
+	raw?: string | Buffer;
 }
 
 interface Route {
@@ -50,9 +52,26 @@ interface Route {
 	handler: Handler;
 }
 
+/**
+ * A limit on simultaneous requests (not requests per minute), per key (e.g. per
+ * API key): a request arriving while `max` of its key are still being answered
+ * gets `refuse()` at once.
+ */
+export interface InFlightLimit {
+	max: number;
+	keyOf: (req: EmulatorRequest) => string;
+	refuse: (max: number) => EmulatorResponse;
+}
+
 export class EmulatorServer {
 	readonly requests: EmulatorRequest[] = [];
 	latencyMs = 0;
+	inFlightLimit?: InFlightLimit;
+	/** Requests refused by `inFlightLimit`. */
+	refusedInFlight = 0;
+	/** The most requests of one key that were ever in flight at once. */
+	peakInFlight = 0;
+	private readonly inFlight = new Map<string, number>();
 	private readonly routes: Route[] = [];
 	private readonly injections: Injection[] = [];
 	private server?: http.Server;
@@ -125,6 +144,24 @@ export class EmulatorServer {
 			responseHeaders: {},
 		};
 		this.requests.push(request);
+		const limit = this.inFlightLimit;
+		if (!limit) return this.answer(req, res, request);
+		const key = limit.keyOf(request);
+		const busy = this.inFlight.get(key) ?? 0;
+		if (busy >= limit.max) {
+			this.refusedInFlight++;
+			return this.send(res, limit.refuse(limit.max), request);
+		}
+		this.inFlight.set(key, busy + 1);
+		this.peakInFlight = Math.max(this.peakInFlight, busy + 1);
+		try {
+			await this.answer(req, res, request);
+		} finally {
+			this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
+		}
+	}
+
+	private async answer(req: http.IncomingMessage, res: http.ServerResponse, request: EmulatorRequest): Promise<void> {
 		if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
 
 		const injection = this.injections.find(
@@ -139,6 +176,7 @@ export class EmulatorServer {
 				req.socket.destroy();
 				return;
 			}
+			if (injection.raw !== undefined) return this.send(res, { status: injection.status, raw: injection.raw, headers: injection.headers }, request);
 			return this.send(res, { status: injection.status, body: injection.body ?? { error: { message: `Injected ${injection.status}` } }, headers: injection.headers }, request);
 		}
 

@@ -19,6 +19,7 @@ import type {
 	INodeProperties,
 	INodeType,
 	IPollFunctions,
+	NodeExecutionHint,
 } from 'n8n-workflow';
 
 export interface SentRequest {
@@ -40,6 +41,8 @@ export interface ContextOptions {
 	staticData?: IDataObject;
 	/** Every request the node sent, with the headers it carried. */
 	sent?: SentRequest[];
+	/** Collects the execution hints the node adds (shown above its output in n8n). */
+	hints?: NodeExecutionHint[];
 }
 
 /** Resolves n8n's `={{ … }}` expressions over $credentials, enough for credential definitions. */
@@ -163,6 +166,7 @@ export function executeContext(options: ContextOptions): IExecuteFunctions {
 		...base,
 		getInputData: () => items,
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => base.getParameter(name, itemIndex, fallback),
+		addExecutionHints: (...hints: NodeExecutionHint[]) => options.hints?.push(...hints),
 	} as unknown as IExecuteFunctions;
 }
 

@@ -16,7 +16,9 @@ describe('error bodies: every shape in providers.md gives the provider message',
 		[{ errors: [{ message: 'first problem' }, { message: 'second' }] }, 'first problem'],
 		[{ data: null, error: { name: 'NotFound', message: 'Job not found', details: 'No job with id x' } }, 'Job not found (No job with id x)'],
 		[{ message: 'Too many concurrent jobs' }, 'Too many concurrent jobs'],
-		['<html>Bad Gateway</html>', '<html>Bad Gateway</html>'],
+		// Never raw markup in a message: an HTML error page becomes its text.
+		['<html>Bad Gateway</html>', 'Bad Gateway'],
+		['<html><head><title>502 Bad Gateway</title><style>p{}</style></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>', '502 Bad Gateway nginx'],
 	])('%j', (body, expected) => {
 		expect(providerErrorMessage(body)).toBe(expected);
 	});

@@ -9,8 +9,6 @@ let hd: Awaited<ReturnType<typeof startHasData>>;
 beforeAll(async () => {
 	retryPolicy.baseDelayMs = 20;
 	hd = await startHasData();
-	// Tests leave long-running jobs behind; the cap itself has its own test.
-	hd.emulator.maxConcurrentJobs = 1000;
 });
 afterAll(() => hd.emulator.stop());
 
@@ -92,8 +90,8 @@ describe('HasData: Get', () => {
 		const items = await runNode(hd.options({ operation: 'get', jobId: (i: number) => ids[i] }, { items: [{}, {}, {}], continueOnFail: true }));
 		expect(items).toHaveLength(3);
 		expect(items[0].json.id).toBe(id);
-		expect(items[1].json.error).toBe('HasData API error 404: Job not found');
-		expect(items[1].json.errorDescription).toMatch(/check the ID/);
+		expect(items[1].json.error).toBe('HasData API error 404: Job not found — no job with ID "no-such-job"');
+		expect(items[1].json.errorDescription).toMatch(/HasData has no job with the ID "no-such-job" for this API key: check the ID/);
 		expect(items[2].json.error).toBe('The parameter "Job ID" is empty in item 2');
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
@@ -174,18 +172,20 @@ describe('HasData: Start', () => {
 		expect(error.context.itemIndex).toBe(0);
 	});
 
-	it('past the concurrency cap: exactly one POST, a clear 429 error, never retried', async () => {
-		hd.emulator.createJob({ queuedMs: 60_000 });
-		const cap = hd.emulator.maxConcurrentJobs;
-		hd.emulator.maxConcurrentJobs = hd.emulator.activeJobs();
+	it('a start refused because another client holds the plan\'s only simultaneous request: exactly one POST, a 429 that says so, never retried', async () => {
+		// Another app with the same key has a request in flight (slow to answer).
+		const busy = hd.emulator.createJob({ queuedMs: 0, runMs: 0 });
+		hd.emulator.server.inject({ status: 200, count: 1, method: 'GET', pathPrefix: `/scrapers/jobs/${busy}`, delayMs: 800 });
+		const other = fetch(`${hd.emulator.baseUrl}/scrapers/jobs/${busy}`, { headers: { 'x-api-key': hd.emulator.apiKey } });
+		await sleep(100);
 		const before = hd.emulator.server.count('POST', '/scrapers/crawler/jobs');
 		const error = await runNode(hd.options({ operation: 'start', scraper: 'crawler', input: '{"urls": ["https://example.com"]}' })).catch((e) => e);
-		hd.emulator.maxConcurrentJobs = cap;
+		await other;
 		const posts = hd.emulator.server.count('POST', '/scrapers/crawler/jobs') - before;
-		console.log(`Start past the concurrency cap: ${posts} POST reached HasData; user sees: "${error.message}" — ${error.description}`);
+		console.log(`Start while another client holds the only slot: ${posts} POST reached HasData; user sees: "${error.message}" — ${error.description}`);
 		expect(posts).toBe(1);
-		expect(error.message).toMatch(/^HasData API error 429: Concurrent jobs limit reached/);
-		expect(error.description).toMatch(/limited number of scraper jobs at once.*not retried automatically, because repeating the request could start a duplicate job/);
+		expect(error.message).toMatch(/^HasData API error 429: Too many concurrent requests/);
+		expect(error.description).toMatch(/too many requests with this API key were running at the same time.*free plan: 1.*Max Simultaneous Requests.*not retried automatically, because repeating the request could start a duplicate job/);
 	});
 
 	it('a 503 on start is not retried either', async () => {

@@ -50,6 +50,8 @@ describe('Hirebase: Create Export → Wait → Get Results', () => {
 				company_name: 'Acme',
 				days_ago: 14,
 				yoe: { min: 1, max: 6 },
+				// "Max Records" (default 100): the export's size.
+				limit: 100,
 				visa: 'true',
 			},
 		});
@@ -134,7 +136,7 @@ describe('Hirebase: Get Task and Wait', () => {
 
 	it('gives the provider message for an unknown task and a bad key', async () => {
 		const error = await runNode(hb.options({ operation: 'get', taskId: 'nope' })).catch((e) => e);
-		expect(error.message).toBe('Hirebase API error 404: Task not found');
+		expect(error.message).toBe('Hirebase API error 404: Task not found — no task with ID "nope"');
 		const options = hb.options({ operation: 'get', taskId: 'x' });
 		options.credentials = { hirebaseApi: { baseUrl: hb.emulator.baseUrl, apiKey: 'wrong' } };
 		const bad = await runNode(options).catch((e) => e);

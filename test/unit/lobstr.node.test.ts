@@ -57,7 +57,8 @@ describe('Lobstr: Task', () => {
 			hasErrors: false,
 			doneReason: 'completed',
 			params: { url: 'https://www.linkedin.com/in/johndoe' },
-			squid,
+			// Tasks carry no squid field (providers.md B).
+			squid: null,
 		});
 		expect(item.json.finishedAt).toMatch(/Z$/);
 		expect((item.json.raw as { object: string }).object).toBe('task');
@@ -70,7 +71,7 @@ describe('Lobstr: Task', () => {
 		expect(item.json).toMatchObject({ status: 'failed', error: 'Page blocked by captcha', hasErrors: true });
 
 		const error = await runNode(lobstr.options({ resource: 'task', operation: 'get', taskHash: 'c5e29d2aba8b77cdc56391e7405302de' })).catch((e) => e);
-		expect(error.message).toBe('Lobstr API error 404: Task not found (task_hash)');
+		expect(error.message).toBe('Lobstr API error 404: Task not found (task_hash) — no task with ID "c5e29d2aba8b77cdc56391e7405302de"');
 		expect(error.description).toMatch(/check the ID/);
 	});
 
@@ -155,13 +156,14 @@ describe('Lobstr: Run', () => {
 		expect(runToCanonical({ id: 'r', status: 'done', done_reason: 'aborted', is_done: true })).toMatchObject({ status: 'cancelled', done: true });
 	});
 
-	it('Abort: the run goes through uploading (done_reason aborted) and ends cancelled', async () => {
+	it('Abort: the abort answer is done (uploading, done_reason aborted), the run ends aborted', async () => {
 		const squid = lobstr.emulator.addSquid('Abort me', { pendingMs: 100, runningMs: 60_000, rows: 500 });
 		const [started] = await runNode(lobstr.options({ resource: 'run', operation: 'start', squid: byId(squid) }));
 		expect(started.json).toMatchObject({ status: 'queued', done: false, squid });
 		await new Promise((r) => setTimeout(r, 200));
 		const [aborted] = await runNode(lobstr.options({ resource: 'run', operation: 'abort', runId: started.json.id }));
-		expect(aborted.json).toMatchObject({ id: started.json.id, providerStatus: 'uploading', status: 'running', doneReason: 'aborted', done: false });
+		// docs/abort-run: 200 {status:"uploading", is_done:true, done_reason:"aborted"} — cancelled at once.
+		expect(aborted.json).toMatchObject({ id: started.json.id, providerStatus: 'uploading', status: 'cancelled', doneReason: 'aborted', done: true, aborted: true });
 
 		const error = await runNode(lobstr.options({ resource: 'run', operation: 'waitForCompletion', runId: started.json.id, ...fastWait })).catch((e) => e);
 		expect(error.message).toMatch(new RegExp(`^Job ${started.json.id} was cancelled`));
@@ -169,11 +171,14 @@ describe('Lobstr: Run', () => {
 		const [waited] = await runNode(
 			lobstr.options({ resource: 'run', operation: 'waitForCompletion', runId: started.json.id, ...fastWait, waitOptions: { onJobFailure: 'output' } }),
 		);
-		expect(waited.json).toMatchObject({ status: 'cancelled', providerStatus: 'aborted', doneReason: 'aborted', done: true });
+		// Done from the abort on (is_done), while its partial results may still be uploading.
+		expect(waited.json).toMatchObject({ status: 'cancelled', doneReason: 'aborted', done: true });
+		expect(['uploading', 'aborted']).toContain(waited.json.providerStatus);
 
-		// Aborting again: the API's {error:"msg"} shape comes through.
-		const again = await runNode(lobstr.options({ resource: 'run', operation: 'abort', runId: started.json.id })).catch((e) => e);
-		expect(again.message).toBe('Lobstr API error 400: Run cannot be aborted: its status is aborted');
+		// Aborting again: Lobstr answers 404 "Run not found or already completed"; the run exists, so: already finished.
+		const [again] = await runNode(lobstr.options({ resource: 'run', operation: 'abort', runId: started.json.id }));
+		expect(again.json).toMatchObject({ aborted: false, status: 'cancelled' });
+		expect(again.json.message).toMatch(new RegExp(`^Run ${started.json.id} had already finished with status "cancelled" \\(Lobstr: "(uploading|aborted)"\\), so there was nothing to abort$`));
 	});
 
 	it('Rerun while a run is active: a clear error and exactly one POST', async () => {
@@ -186,7 +191,8 @@ describe('Lobstr: Run', () => {
 		console.log(`Lobstr rerun with an active run: ${posts} POST; user sees "${error.message}" — ${error.description}`);
 		expect(posts).toBe(1);
 		expect(error.message).toBe(`Squid ${squid} already has an active run, so no new run was started`);
-		expect(error.description).toContain(`A run is already in progress for this squid (run ${active})`);
+		expect(active).toBeTruthy();
+		expect(error.description).toContain('it answered: Lobstr API error 400: A run is already active for this squid');
 		expect(error.description).toMatch(/Wait for the active run to finish .* or abort it/);
 		expect(error.context.itemIndex).toBe(0);
 	});
@@ -212,7 +218,7 @@ describe('Lobstr: Run', () => {
 
 	it('an unknown run gives the {detail} message', async () => {
 		const error = await runNode(lobstr.options({ resource: 'run', operation: 'get', runId: 'missing-run' })).catch((e) => e);
-		expect(error.message).toBe('Lobstr API error 404: Not found.');
+		expect(error.message).toBe('Lobstr API error 404: Not found. — no run with ID "missing-run"');
 		expect(error.httpCode).toBe('404');
 	});
 });

@@ -49,8 +49,8 @@ describe('Platform Jobs: Get', () => {
 
 	it('gives the provider message and a hint for an unknown job', async () => {
 		const error = await runNode(platform.options({ operation: 'get', jobId: 'job_missing' })).catch((e) => e);
-		expect(error.message).toBe('Platform Jobs API error 404: Job not found (No job with id job_missing)');
-		expect(error.description).toMatch(/check the ID/);
+		expect(error.message).toBe('Platform Jobs API error 404: Job not found — no job with ID "job_missing"');
+		expect(error.description).toMatch(/^Details: resource: job; id: job_missing\. Platform Jobs has no job with the ID "job_missing" for this API key: check the ID/);
 		expect(error.httpCode).toBe('404');
 	});
 
@@ -83,7 +83,7 @@ describe('Platform Jobs: Get', () => {
 
 	it('accepts a numeric id', async () => {
 		const error = await runNode(platform.options({ operation: 'get', jobId: 12345 })).catch((e) => e);
-		expect(error.message).toMatch(/No job with id 12345/);
+		expect(error.message).toMatch(/no job with ID "12345"/);
 	});
 });
 
