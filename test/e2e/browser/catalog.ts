@@ -32,6 +32,7 @@ export const NODE_CASES: NodeCase[] = [
 		parameters: { resource: 'job', operation: 'waitForCompletion', jobId: 'job_export_1' },
 		fields: ['Resource', 'Operation', 'Job ID', 'Poll Interval (Seconds)', 'Timeout (Seconds)', 'Wait Options'],
 		options: { field: 'Operation', values: ['Check Status and Route', 'Get', 'Get Result', 'Rerun', 'Wait for Completion'] },
+		// Also checked: Poll Interval reads "10", and Wait Options offers Max Poll Interval only with Back Off on.
 		subtitle: 'Wait for Completion',
 	},
 	{

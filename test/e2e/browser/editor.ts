@@ -210,7 +210,7 @@ export class CanvasNode {
 
 	async issuesText(): Promise<string> {
 		const badge = this.root.locator('[data-test-id="node-issues"]').first();
-		await badge.hover().catch(() => undefined);
+		await badge.hover({ timeout: 3000 }).catch(() => undefined);
 		const tip = this.root.page().locator('.el-popper[aria-hidden="false"], [role="tooltip"]').last();
 		return ((await tip.innerText().catch(() => '')) || (await badge.getAttribute('title')) || '').replace(/\s+/g, ' ').trim();
 	}
@@ -239,11 +239,31 @@ export class NodeSettings {
 	async optionsOf(label: string): Promise<string[]> {
 		const item = this.panel.locator('[data-test-id="parameter-item"]').filter({ has: this.page.getByText(label, { exact: true }) }).first();
 		await item.locator('input, [role="combobox"]').first().click();
-		const options = this.page.locator('.el-select-dropdown:visible .el-select-dropdown__item, [role="listbox"]:visible [role="option"]');
+		return this.readOpenDropdown();
+	}
+
+	/** The items of the dropdown just opened (the newest visible one), then closes it. */
+	private async readOpenDropdown(): Promise<string[]> {
+		const dropdown = this.page.locator('.el-select-dropdown:visible, [role="listbox"]:visible').last();
+		const options = dropdown.locator('.el-select-dropdown__item, [role="option"]');
 		await options.first().waitFor();
 		const texts = (await options.allInnerTexts()).map((t) => t.split('\n')[0].trim());
 		await this.page.keyboard.press('Escape');
+		// Let it fade out, so the next dropdown read is not this one.
+		await dropdown.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
 		return texts;
+	}
+
+	/** The value shown in a text or number field. */
+	async valueOf(name: string): Promise<string> {
+		return this.panel.locator(`[data-test-id="parameter-input-${name}"] input`).first().inputValue();
+	}
+
+	/** What a collection's "Add …" dropdown offers. */
+	async collectionChoices(label: string): Promise<string[]> {
+		const item = this.panel.locator('[data-test-id="parameter-item"]').filter({ has: this.page.getByText(label, { exact: true }) }).first();
+		await item.locator('[data-test-id="collection-parameter-add"]').first().click();
+		return this.readOpenDropdown();
 	}
 
 	async parameterIssues(): Promise<string[]> {
