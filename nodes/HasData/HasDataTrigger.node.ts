@@ -5,6 +5,7 @@ import { outcomeFieldFor, outcomeSubtitle, watchedIdsField } from '../shared/des
 import { parseIdList, pollWatchedJobs } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { readHasDataJob } from './hasData.adapter';
+import { hasDataApiTest } from './hasData.credentialTest';
 
 export class HasDataTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,7 +20,7 @@ export class HasDataTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hasDataApi', required: true }],
+		credentials: [{ name: 'hasDataApi', required: true, testedBy: 'hasDataApiTest' }],
 		properties: [
 			{
 				displayName:
@@ -38,6 +39,8 @@ export class HasDataTrigger implements INodeType {
 			outcomeFieldFor('job'),
 		],
 	};
+
+	methods = { credentialTest: { hasDataApiTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'jobIds', 'Job IDs');

@@ -8,6 +8,7 @@ import { outcomeFieldFor, outcomeSubtitle } from '../shared/descriptions';
 import { FiredJobs, matchesOutcome } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { hasDataStatus, readHasDataJob } from './hasData.adapter';
+import { hasDataApiTest } from './hasData.credentialTest';
 
 const FINISHED_EVENT = 'scraper.job.finished';
 
@@ -29,7 +30,7 @@ export class HasDataWebhookTrigger implements INodeType {
 		defaults: { name: 'HasData Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hasDataApi', required: true, displayOptions: { show: { fetchJob: [true] } } }],
+		credentials: [{ name: 'hasDataApi', required: true, testedBy: 'hasDataApiTest', displayOptions: { show: { fetchJob: [true] } } }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'hasdata' }],
 		properties: [
 			{
@@ -66,6 +67,8 @@ export class HasDataWebhookTrigger implements INodeType {
 			},
 		},
 	};
+
+	methods = { credentialTest: { hasDataApiTest } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const body = (this.getBodyData() ?? {}) as IDataObject;

@@ -200,7 +200,7 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 	let response: IDataObject | undefined;
 	let failure: Error | undefined;
 	try {
-		response = await apiRequest(ctx, hasDataApi, { method: 'POST', path: urlPath`/scrapers/${slug}/jobs`, body, itemIndex });
+		response = await apiRequest(ctx, hasDataApi, { method: 'POST', path: urlPath`/scrapers/${slug}/jobs`, body, itemIndex, subject: { what: 'scraper', id: slug } });
 	} catch (error) {
 		failure = error as Error;
 	}
@@ -300,7 +300,7 @@ export async function stopHasDataJob(ctx: IExecuteFunctions, itemIndex: number):
 	let refused: NodeApiError | undefined;
 	let stopAnswer: IDataObject = {};
 	try {
-		stopAnswer = await apiRequest(ctx, hasDataApi, { method: 'DELETE', path: urlPath`/scrapers/jobs/${id}`, itemIndex });
+		stopAnswer = await apiRequest(ctx, hasDataApi, { method: 'DELETE', path: urlPath`/scrapers/jobs/${id}`, itemIndex, subject: { what: 'job', id } });
 	} catch (error) {
 		refused = error as NodeApiError;
 	}
@@ -326,6 +326,7 @@ async function resultsPage(ctx: RequestContext, id: string, page: number, limit:
 		path: urlPath`/scrapers/jobs/${id}/results`,
 		qs: { page, limit },
 		itemIndex,
+		subject: { what: 'job', id },
 	});
 	const entries = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
 	const meta = (body.meta ?? {}) as IDataObject;

@@ -9,6 +9,7 @@ import type { Operation } from '../shared/router';
 import { readHirebaseTask, rerunHirebaseTask, startHirebaseExport } from './hirebase.adapter';
 import { getHirebaseResults, resultFields } from './hirebase.results';
 import { buildSearch, exportFields, readFormat } from './hirebase.search';
+import { hirebaseApiTest } from './hirebase.credentialTest';
 
 const taskId = { name: 'taskId', label: 'Task ID' };
 
@@ -38,7 +39,7 @@ export class Hirebase implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: routedOutputs,
-		credentials: [{ name: 'hirebaseApi', required: true }],
+		credentials: [{ name: 'hirebaseApi', required: true, testedBy: 'hirebaseApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -79,6 +80,8 @@ export class Hirebase implements INodeType {
 			...resultFields({ resource: ['task'], operation: ['getResults'] }),
 		],
 	};
+
+	methods = { credentialTest: { hirebaseApiTest } };
 
 	constructor() {
 		// The canvas shows the labels of the picked resource and operation, not their values.

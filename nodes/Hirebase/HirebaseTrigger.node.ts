@@ -5,6 +5,7 @@ import { outcomeFieldFor, outcomeSubtitle, watchedIdsField } from '../shared/des
 import { parseIdList, pollWatchedJobs } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { readHirebaseTask } from './hirebase.adapter';
+import { hirebaseApiTest } from './hirebase.credentialTest';
 
 export class HirebaseTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,7 +20,7 @@ export class HirebaseTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hirebaseApi', required: true }],
+		credentials: [{ name: 'hirebaseApi', required: true, testedBy: 'hirebaseApiTest' }],
 		properties: [
 			watchedIdsField(
 				'taskIds',
@@ -31,6 +32,8 @@ export class HirebaseTrigger implements INodeType {
 			outcomeFieldFor('task'),
 		],
 	};
+
+	methods = { credentialTest: { hirebaseApiTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'taskIds', 'Task IDs');

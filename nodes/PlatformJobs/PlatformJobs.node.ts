@@ -8,6 +8,7 @@ import { readId } from '../shared/params';
 import { perItem, route } from '../shared/router';
 import type { Operation } from '../shared/router';
 import { KNOWN_ROW_KEYS, pickRows, readPlatformJob, rerunPlatformJob } from './platformJobs.adapter';
+import { platformJobsApiTest } from './platformJobs.credentialTest';
 
 const jobId = { name: 'jobId', label: 'Job ID' };
 
@@ -66,7 +67,7 @@ export class PlatformJobs implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: routedOutputs,
-		credentials: [{ name: 'platformJobsApi', required: true }],
+		credentials: [{ name: 'platformJobsApi', required: true, testedBy: 'platformJobsApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -108,6 +109,8 @@ export class PlatformJobs implements INodeType {
 			...waitFields({ resource: ['job'], operation: ['rerun'], waitForCompletion: [true] }),
 		],
 	};
+
+	methods = { credentialTest: { platformJobsApiTest } };
 
 	constructor() {
 		// The canvas shows the labels of the picked resource and operation, not their values.

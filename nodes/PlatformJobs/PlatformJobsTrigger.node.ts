@@ -5,6 +5,7 @@ import { outcomeFieldFor, outcomeSubtitle, watchedIdsField } from '../shared/des
 import { parseIdList, pollWatchedJobs } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { readPlatformJob } from './platformJobs.adapter';
+import { platformJobsApiTest } from './platformJobs.credentialTest';
 
 export class PlatformJobsTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,7 +20,7 @@ export class PlatformJobsTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'platformJobsApi', required: true }],
+		credentials: [{ name: 'platformJobsApi', required: true, testedBy: 'platformJobsApiTest' }],
 		properties: [
 			watchedIdsField(
 				'jobIds',
@@ -31,6 +32,8 @@ export class PlatformJobsTrigger implements INodeType {
 			outcomeFieldFor('job'),
 		],
 	};
+
+	methods = { credentialTest: { platformJobsApiTest } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'jobIds', 'Job IDs');

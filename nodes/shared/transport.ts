@@ -14,6 +14,7 @@ import { acquireSlot } from './concurrency';
 import { apiError, markTransient, notJsonError } from './errors';
 import { ExecutionCancelledError, pause } from './pause';
 import { blockBucketUntil, waitForSlot } from './rateLimit';
+import { isRedirect, MAX_REDIRECTS, redirectBecomesGet, redirectTarget, sameOrigin } from './redirects';
 import type { RateLimit } from './rateLimit';
 
 /** Every n8n context a node of ours can make requests from. */
@@ -123,6 +124,8 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		sendCredentialsOnCrossOriginRedirect: false,
+		// n8n would carry an x-api-key header on to another host: redirects are followed below, same origin only.
+		disableFollowRedirect: true,
 		timeout: retryPolicy.requestTimeoutMs,
 		abortSignal: signal,
 	};
@@ -130,6 +133,7 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 	// Retries counted against maxRetries; a 429 that says when to come back is not one of them.
 	let retries = 0;
 	let rateLimitWaitedMs = 0;
+	let redirects = 0;
 	for (let attempt = 0; ; attempt++) {
 		await waitForSlot(bucket, req.rateLimit, signal, scope);
 		let response: FullResponse | undefined;
@@ -163,6 +167,15 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		const status = Number(response.statusCode);
 		const headers = lowerCaseKeys(response.headers);
 		rememberServerRateLimit(bucket, scope, headers);
+		if (isRedirect(status)) {
+			const next = redirectTarget(headers, options.url);
+			if (!next || !sameOrigin(next, baseUrl) || redirects >= MAX_REDIRECTS) throw redirectError(ctx, target, req, status, next, baseUrl);
+			redirects++;
+			attempt--; // following a redirect is not a retry
+			if (redirectBecomesGet(status, String(options.method))) Object.assign(options, { method: 'GET', body: undefined });
+			Object.assign(options, { url: next, qs: undefined });
+			continue;
+		}
 		if (status < 400) {
 			if (!isTextBody(response.body)) return response.body as T;
 			// A body n8n could not parse as JSON: a proxy's or login page's HTML, or a
@@ -181,8 +194,8 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 					? undefined
 					: 'The request may have reached the API all the same: check the provider (e.g. for a new job) before running it again. It was not retried, because repeating it could start a duplicate job.',
 			});
-			if (retryable && attempt < retryPolicy.maxRetries) {
-				await pause(backoffMs(attempt), signal);
+			if (retryable && retries < retryPolicy.maxRetries) {
+				await pause(backoffMs(retries++), signal);
 				continue;
 			}
 			throw markTransient(error);
@@ -328,6 +341,20 @@ function networkError(ctx: RequestContext, target: ApiTarget, req: ApiRequest, e
 				itemIndex: req.itemIndex,
 			},
 		),
+	);
+}
+
+function redirectError(ctx: RequestContext, target: ApiTarget, req: ApiRequest, status: number, next: string | undefined, baseUrl: string) {
+	const where = next ? `to ${safeHost(next)}` : 'without a usable Location';
+	return new NodeOperationError(
+		ctx.getNode(),
+		`The ${target.providerName} API answered ${req.method} ${req.path} with a redirect ${where} (HTTP ${status}), which was not followed`,
+		{
+			description: next
+				? `The API key is only ever sent to the credential's Base URL (${safeHost(baseUrl)}). If the API has moved, change the Base URL in the credential to the new address (${new URL(next).origin}).`
+				: 'Check the Base URL in the credential.',
+			itemIndex: req.itemIndex,
+		},
 	);
 }
 

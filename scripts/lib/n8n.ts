@@ -24,14 +24,19 @@ import { log, sleep } from './log';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
+/**
+ * The oldest n8n the package supports: the last 1.x line. test/e2e/compat.ts
+ * smoke-tests it (README → Install → Compatibility).
+ */
+export const OLDEST_N8N_VERSION = '1.123.81';
 export const ENCRYPTION_KEY = 'async-jobs-local-demo-key-not-secret';
 export const OWNER = { email: 'owner@example.com', password: 'AsyncJobs-Demo-1', firstName: 'Demo', lastName: 'Owner' };
 
-/** Installs (or reuses) the pinned n8n; returns the cache dir. Progress goes to the console. */
-export function ensureN8n(): string {
+/** Installs (or reuses) the pinned n8n (or `version`); returns the cache dir. Progress goes to the console. */
+export function ensureN8n(version = N8N_VERSION): string {
 	const res = spawnSync('bash', [path.join(REPO, 'scripts', 'install-n8n.sh')], {
 		stdio: ['ignore', 'pipe', 'inherit'],
-		env: { ...process.env, N8N_VERSION },
+		env: { ...process.env, N8N_VERSION: version },
 		encoding: 'utf8',
 	});
 	if (res.status !== 0) throw new Error(`scripts/install-n8n.sh failed (exit ${res.status})`);
@@ -97,6 +102,15 @@ export class N8n {
 		return path.join(this.installDir, 'node_modules', 'n8n', 'bin', 'n8n');
 	}
 
+	/** The installed n8n's version (from its package.json). */
+	get version(): string {
+		return JSON.parse(fs.readFileSync(path.join(this.installDir, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+	}
+
+	get major(): number {
+		return Number(this.version.split('.')[0]);
+	}
+
 	get url(): string {
 		return `http://127.0.0.1:${this.port}`;
 	}
@@ -158,6 +172,13 @@ export class N8n {
 			EXECUTIONS_DATA_PRUNE: 'false',
 			...(this.options.env ?? {}),
 		};
+		if (this.major < 2) {
+			// n8n 1.x has no SSRF guard and no mcp-registry module: it refuses to start
+			// with a module name it does not know ("Unknown module").
+			for (const key of ['N8N_DISABLED_MODULES', 'N8N_SSRF_PROTECTION_ENABLED', 'N8N_SSRF_ALLOWED_IP_RANGES']) {
+				if (!this.options.env || !(key in this.options.env)) delete env[key];
+			}
+		}
 		return env;
 	}
 
@@ -320,6 +341,14 @@ export class N8n {
 		if (!res.ok) throw new Error(`${method} /rest${pathname}: ${res.status} ${text.slice(0, 500)}`);
 		const json = text ? JSON.parse(text) : undefined;
 		return json && typeof json === 'object' && 'data' in json ? json.data : json;
+	}
+
+	/** GETs a path outside /rest as the owner (e.g. /types/nodes.json, which n8n 1.x serves only to a logged-in user). */
+	async getAsOwner(pathname: string): Promise<any> {
+		if (!this.cookie) await this.login();
+		const res = await fetch(`${this.url}${pathname}`, { headers: { cookie: this.cookie! } });
+		if (!res.ok) throw new Error(`GET ${pathname}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+		return res.json();
 	}
 
 	/** The executions of a workflow, newest first. */

@@ -10,6 +10,8 @@ import axios from 'axios';
 import type { AxiosRequestConfig } from 'axios';
 import { NodeApiError } from 'n8n-workflow';
 import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
 	ICredentialType,
 	IDataObject,
 	IExecuteFunctions,
@@ -49,7 +51,6 @@ export interface ContextOptions {
 export function resolveCredentialExpression(value: unknown, credentials: IDataObject): unknown {
 	if (typeof value !== 'string' || !value.startsWith('=')) return value;
 	return value.slice(1).replace(/\{\{([\s\S]+?)\}\}/g, (_, expr: string) =>
-		// eslint-disable-next-line @typescript-eslint/no-implied-eval
 		String(new Function('$credentials', `return (${expr});`)(credentials)),
 	);
 }
@@ -191,19 +192,62 @@ export async function runNodeOutputs(options: ContextOptions): Promise<INodeExec
 	return (await options.node.execute!.call(executeContext(options))) as INodeExecutionData[][];
 }
 
-/** Sends a credential's test request the way n8n's credential tester does. */
-export async function testCredential(type: ICredentialType, credentials: IDataObject): Promise<{ ok: boolean; status?: number }> {
-	const request = type.test!.request;
+/**
+ * What n8n's credential tester (CredentialsTester.testCredentials, 1.x and 2.x)
+ * decides for a credential: its declarative `test` — the request, non-2xx fails,
+ * then the `responseSuccessBody` rules — or, when it has none, the `testedBy`
+ * function of a node that uses it, called with n8n's legacy `request` helper.
+ */
+export async function testCredential(
+	type: ICredentialType,
+	credentials: IDataObject,
+	node?: INodeType,
+	sent?: SentRequest[],
+): Promise<{ ok: boolean; status?: number; message: string }> {
+	if (!type.test) {
+		const testedBy = node?.description.credentials?.find((c) => c.name === type.name)?.testedBy;
+		const fn = typeof testedBy === 'string' ? node?.methods?.credentialTest?.[testedBy] : undefined;
+		if (!fn) throw new Error(`test context: ${type.name} has no test and the given node no testedBy function`);
+		const context = { helpers: { request: (opts: IDataObject) => legacyRequest(opts, sent) } } as unknown as ICredentialTestFunctions;
+		const result = await fn.call(context, { id: 'test', name: 'test', type: type.name, data: credentials as ICredentialDataDecryptedObject });
+		return { ok: result.status === 'OK', message: result.message };
+	}
+	const request = type.test.request;
 	const resolved = {
 		...(request as IHttpRequestOptions),
 		url: resolveCredentialExpression(request.url, credentials) as string,
 		baseURL: resolveCredentialExpression(request.baseURL, credentials) as string,
 		json: true,
 	} as IHttpRequestOptions;
+	let response: { statusCode: number; body: unknown };
 	try {
-		const response = (await sendLikeN8n({ ...applyAuthenticate(resolved, type, credentials), returnFullResponse: true })) as { statusCode: number };
-		return { ok: true, status: response.statusCode };
+		response = (await sendLikeN8n({ ...applyAuthenticate(resolved, type, credentials), returnFullResponse: true }, sent)) as typeof response;
 	} catch (error) {
-		return { ok: false, status: (error as { response?: { status: number } }).response?.status };
+		const status = (error as { response?: { status: number } }).response?.status;
+		return { ok: false, status, message: `HTTP ${status ?? (error as Error).message}` };
 	}
+	for (const rule of type.test.rules ?? []) {
+		if (rule.type !== 'responseSuccessBody') continue;
+		const { key, value, message } = rule.properties as { key: string; value: unknown; message: string };
+		const body = response.body as IDataObject | string | undefined;
+		const found = body && typeof body === 'object' ? key.split('.').reduce<unknown>((v, k) => (v as IDataObject | undefined)?.[k], body) : undefined;
+		if (found === value) return { ok: false, status: response.statusCode, message };
+	}
+	return { ok: true, status: response.statusCode, message: 'Connection successful!' };
+}
+
+/** n8n's legacy `helpers.request` (request-promise options mapped to axios), as credential test functions get it. */
+async function legacyRequest(opts: IDataObject, sent?: SentRequest[]): Promise<unknown> {
+	const headers = { ...((opts.headers as Record<string, string>) ?? {}) };
+	sent?.push({ url: String(opts.uri), method: String(opts.method ?? 'GET'), headers });
+	const result = await axios.request({
+		url: String(opts.uri),
+		method: String(opts.method ?? 'GET'),
+		headers,
+		timeout: opts.timeout as number | undefined,
+		maxRedirects: opts.followRedirect === false && !opts.followAllRedirects ? 0 : 5,
+		validateStatus: () => true,
+	});
+	if (opts.simple !== false && (result.status < 200 || result.status > 299)) throw Object.assign(new Error(`${result.status}`), { statusCode: result.status });
+	return opts.resolveWithFullResponse ? { body: result.data, headers: result.headers, statusCode: result.status, statusMessage: result.statusText } : result.data;
 }

@@ -1,6 +1,5 @@
-import { HasDataApi } from '../../credentials/HasDataApi.credentials';
 import { retryPolicy } from '../../nodes/shared/transport';
-import { runNode, testCredential } from '../helpers/n8nContext';
+import { runNode } from '../helpers/n8nContext';
 import type { SentRequest } from '../helpers/n8nContext';
 import { startHasData } from '../helpers/hasData';
 
@@ -16,14 +15,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fast = { pollInterval: 0.5, timeout: 30 };
 
 describe('HasData: credential', () => {
-	it('passes with the right key (404 on the dummy job), fails on a bad key (401) and an exhausted quota (403)', async () => {
-		const type = new HasDataApi();
-		expect(type.properties.find((p) => p.name === 'baseUrl')?.default).toBe('https://api.hasdata.com');
-		expect(await testCredential(type, { baseUrl: hd.emulator.baseUrl + '/', apiKey: hd.emulator.apiKey })).toMatchObject({ ok: true, status: 404 });
-		expect(await testCredential(type, { baseUrl: hd.emulator.baseUrl, apiKey: 'nope' })).toMatchObject({ ok: false, status: 401 });
-		expect(await testCredential(type, { baseUrl: hd.emulator.baseUrl, apiKey: hd.emulator.exhaustedKey })).toMatchObject({ ok: false, status: 403 });
-	});
-
 	it('sends the key as x-api-key, and explains 401 and 403', async () => {
 		const sent: SentRequest[] = [];
 		const id = hd.emulator.createJob({ queuedMs: 0, runMs: 0 });

@@ -171,7 +171,7 @@ describe('HasData Webhook Trigger', () => {
 	it('describes itself as a POST webhook node on the path "hasdata", with the credential only for Fetch Job', () => {
 		const description = new HasDataWebhookTrigger().description;
 		expect(description.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'hasdata' }]);
-		expect(description.credentials).toEqual([{ name: 'hasDataApi', required: true, displayOptions: { show: { fetchJob: [true] } } }]);
+		expect(description.credentials).toEqual([{ name: 'hasDataApi', required: true, testedBy: 'hasDataApiTest', displayOptions: { show: { fetchJob: [true] } } }]);
 		expect(description.usableAsTool).toBeUndefined();
 	});
 });

@@ -1,6 +1,5 @@
-import { PlatformJobsApi } from '../../credentials/PlatformJobsApi.credentials';
 import { retryPolicy } from '../../nodes/shared/transport';
-import { runNode, testCredential } from '../helpers/n8nContext';
+import { runNode } from '../helpers/n8nContext';
 import { startPlatform } from '../helpers/platform';
 
 let platform: Awaited<ReturnType<typeof startPlatform>>;
@@ -163,12 +162,6 @@ describe('Platform Jobs: retries', () => {
 });
 
 describe('Platform Jobs: credential', () => {
-	it('the credential test passes with the right key and fails with a wrong one', async () => {
-		const type = new PlatformJobsApi();
-		expect(await testCredential(type, { baseUrl: platform.emulator.baseUrl + '/', apiKey: platform.emulator.apiKey })).toMatchObject({ ok: true, status: 404 });
-		expect(await testCredential(type, { baseUrl: platform.emulator.baseUrl, apiKey: 'nope' })).toMatchObject({ ok: false, status: 401 });
-	});
-
 	it('rejects a Base URL that is not a URL, naming it', async () => {
 		const options = platform.options({ operation: 'get', jobId: 'x' });
 		options.credentials = { platformJobsApi: { baseUrl: 'my-host/v1/api', apiKey: 'k' } };
