@@ -22,9 +22,8 @@ import path from 'node:path';
 
 import type { BrowserContext, Page } from 'playwright-core';
 
-import { log, secs, sleep, table } from '../../scripts/lib/log';
-import { buildPackage, ensureN8n, N8N_VERSION, OWNER, REPO } from '../../scripts/lib/n8n';
-import { N8n } from '../../scripts/lib/n8n';
+import { log, secs, table } from '../../scripts/lib/log';
+import { buildPackage, ensureN8n, N8n, N8N_VERSION, OWNER, REPO } from '../../scripts/lib/n8n';
 import { allExamples, credentialsFor, EXAMPLES_DIR, freePort, startEmulators, stopEmulators } from '../../scripts/lib/stack';
 import type { StartedProvider } from '../../scripts/lib/stack';
 import { NODE_CASES, PANEL_ENTRIES, triggerActionsFor } from './browser/catalog';
@@ -354,7 +353,6 @@ function slug(text: string): string {
 	return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-void sleep;
 
 main().then(
 	(code) => process.exit(code),
