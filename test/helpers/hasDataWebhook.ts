@@ -1,29 +1,18 @@
 /**
- * A stand-in for n8n's webhook context (IWebhookFunctions) and a tiny HTTP
- * server that plays n8n's webhook endpoint: every POST it receives (from the
- * emulator, over real HTTP) is handed to the node's webhook() method, and the
- * answer goes back the way n8n's "onReceived" response mode sends it.
+ * A tiny HTTP server that plays n8n's webhook endpoint: every POST it receives
+ * (from the emulator, over real HTTP) is handed to the node's webhook() method
+ * in n8n-core's WebhookContext, and the answer goes back the way n8n's
+ * "onReceived" response mode sends it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IWebhookResponseData } from 'n8n-workflow';
 
-import { pollContext } from './n8nContext';
+import { responseObject, webhookContext } from './n8nContext';
 import type { ContextOptions } from './n8nContext';
 
-export function webhookContext(options: ContextOptions, body: IDataObject, headers: http.IncomingHttpHeaders = {}): IWebhookFunctions {
-	const base = pollContext(options) as unknown as Record<string, unknown>;
-	return {
-		...base,
-		getBodyData: () => body,
-		getHeaderData: () => headers,
-		getQueryData: () => ({}),
-		getParamsData: () => ({}),
-		getWebhookName: () => 'default',
-		getNodeWebhookUrl: () => 'http://n8n.test/webhook/hasdata',
-	} as unknown as IWebhookFunctions;
-}
+export { webhookContext } from './n8nContext';
 
 export interface ReceivedCall {
 	body: IDataObject;
@@ -49,8 +38,14 @@ export async function startWebhookReceiver(options: ContextOptions) {
 		}
 		const call: ReceivedCall = { body, headers: req.headers, status: 200 };
 		calls.push(call);
+		const response = responseObject(res);
 		try {
-			call.response = await options.node.webhook!.call(webhookContext(options, body, req.headers));
+			call.response = await options.node.webhook!.call(webhookContext(options, body, req.headers, response));
+			if (call.response.noWebhookResponse) {
+				call.status = response.recorded.status;
+				if (!response.recorded.sent) res.end();
+				return;
+			}
 			if (call.response.workflowData) executions.push(call.response.workflowData[0]);
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(call.response.webhookResponse ?? { message: 'Workflow was started' }));

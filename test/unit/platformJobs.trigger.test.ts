@@ -23,8 +23,10 @@ async function poll(parameters: Record<string, unknown>, staticData: IDataObject
 
 describe('Platform Jobs Trigger', () => {
 	it('fires once per job as each finishes, across polls and a restart', async () => {
-		const fast = platform.emulator.createJob({ queuedMs: 0, runMs: 200 });
-		const slow = platform.emulator.createJob({ queuedMs: 0, runMs: 1500 });
+		// Far enough apart that a first poll slowed by a loaded machine (n8n-core's first
+		// request sets up its HTTP client) still sees both running.
+		const fast = platform.emulator.createJob({ queuedMs: 0, runMs: 600 });
+		const slow = platform.emulator.createJob({ queuedMs: 0, runMs: 3000 });
 		const params = { jobIds: `${fast}, ${slow}\n${fast}`, outcome: 'any' };
 		const staticData: IDataObject = {};
 		const fired: string[] = [];
@@ -32,12 +34,12 @@ describe('Platform Jobs Trigger', () => {
 
 		record(await poll(params, staticData)); // both still running
 		expect(fired).toEqual([]);
-		await sleep(500);
+		await sleep(900);
 		record(await poll(params, staticData));
 		expect(fired).toEqual([fast]);
 		record(await poll(params, staticData)); // fast still done: must not fire again
 		expect(fired).toEqual([fast]);
-		await sleep(1200);
+		await sleep(2300);
 		// A restart: new node instance, static data as n8n persisted it.
 		const persisted = JSON.parse(JSON.stringify(staticData));
 		record(await poll(params, persisted));
