@@ -13,7 +13,7 @@ import type {
 import { isFinal } from '../shared/job';
 import type { CanonicalJob } from '../shared/job';
 import { withFields } from '../shared/jobOperations';
-import { outcomeField } from '../shared/descriptions';
+import { outcomeFieldFor, outcomeSubtitle } from '../shared/descriptions';
 import { matchesOutcome } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { recordInExecution, WebhookOnce } from '../shared/webhookOnce';
@@ -48,7 +48,7 @@ export class HasDataWebhookTrigger implements INodeType {
 		icon: { light: 'file:../../icons/hasData.svg', dark: 'file:../../icons/hasData.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "on " + $parameter["outcome"] }}',
+		subtitle: outcomeSubtitle,
 		description: 'Starts the workflow when HasData calls its webhook to say a scraper job finished',
 		defaults: { name: 'HasData Webhook Trigger' },
 		inputs: [],
@@ -71,7 +71,7 @@ export class HasDataWebhookTrigger implements INodeType {
 				description:
 					'Whether to read the job from the HasData API and output the full job (row count, credits, file links) instead of only what the webhook call says',
 			},
-			outcomeField,
+			outcomeFieldFor('job'),
 			...callbackSecretFields(),
 		],
 	};

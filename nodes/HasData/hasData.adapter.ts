@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { toCanonicalJob } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
 import type { JobReader, JobStarter } from '../shared/jobOperations';
-import { readId, readJsonObject } from '../shared/params';
+import { readId } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
 import type { Page } from '../shared/results';
 import { apiRequest, downloadWithoutCredentials, urlPath } from '../shared/transport';
@@ -12,6 +12,7 @@ import type { ApiTarget, RequestContext } from '../shared/transport';
 import { callbackSecretHeaders, readCallbackSecret } from './hasData.callbackSecret';
 // hasData.callback imports this file too; it uses what it imports only at run time.
 import { jobWebhook } from './hasData.callback';
+import { readScraperInput } from './hasData.input';
 import { FILE_FORMATS, WEBHOOK_EVENTS } from './hasData.constants';
 import type { FileFormat } from './hasData.constants';
 
@@ -231,10 +232,10 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 	return { ...started, scraper: slug } as CanonicalJob;
 }
 
-/** Start: POST /scrapers/{slug}/jobs with the input JSON (and the webhook, if set). Sent once. */
+/** Start: POST /scrapers/{slug}/jobs with the input (and the webhook, if set). Sent once. */
 export const startHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const slug = readScraperSlug(ctx, itemIndex);
-	const input = readJsonObject(ctx, itemIndex, 'input', 'Input (JSON)');
+	const input = readScraperInput(ctx, itemIndex, slug);
 	const { webhook, callbackToken } = jobWebhook(ctx, itemIndex);
 	return async () => withToken(await postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input), callbackToken);
 };

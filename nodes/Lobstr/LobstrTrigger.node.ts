@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
-import { outcomeField } from '../shared/descriptions';
+import { outcomeFieldFor, outcomeSubtitle } from '../shared/descriptions';
 import type { CanonicalJob } from '../shared/job';
 import { pollListedJobs } from '../shared/listTrigger';
 import { onePollAtATime, pollBudgetMs, pollKey, withDeadline } from '../shared/pollBudget';
@@ -26,7 +26,7 @@ export class LobstrTrigger implements INodeType {
 		icon: { light: 'file:../../icons/lobstr.svg', dark: 'file:../../icons/lobstr.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "on " + $parameter["outcome"] }}',
+		subtitle: outcomeSubtitle,
 		description: 'Starts the workflow once for each Lobstr.io run that finishes, on every squid or the ones you pick',
 		defaults: { name: 'Lobstr Trigger' },
 		polling: true,
@@ -56,7 +56,7 @@ export class LobstrTrigger implements INodeType {
 				description: 'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 				displayOptions: { show: { watch: ['selected'] } },
 			},
-			outcomeField,
+			outcomeFieldFor('run'),
 			{
 				displayName:
 					'Runs that had already finished when the trigger was activated never fire. With many squids, each poll checks as many as Lobstr\'s rate limits allow and the next poll carries on.',
