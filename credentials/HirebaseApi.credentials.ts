@@ -7,7 +7,7 @@ export class HirebaseApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/hirebase.svg', dark: 'file:../icons/hirebase.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-async-jobs/n8n-nodes-async-jobs/blob/main/docs/hirebase.md';
+	documentationUrl = 'https://docs.hirebase.org';
 
 	properties: INodeProperties[] = [
 		{

@@ -7,7 +7,7 @@ export class LobstrApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/lobstr.svg', dark: 'file:../icons/lobstr.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-async-jobs/n8n-nodes-async-jobs/blob/main/docs/lobstr.md';
+	documentationUrl = 'https://docs.lobstr.io';
 
 	properties: INodeProperties[] = [
 		{

@@ -7,18 +7,10 @@ export class PlatformJobsApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/platformJobs.svg', dark: 'file:../icons/platformJobs.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-async-jobs/n8n-nodes-async-jobs#platform-jobs';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-async-jobs#install-in-n8n';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			required: true,
-			default: '',
-			placeholder: 'https://your-platform.example.com/v1/api',
-			description: 'The address of your deployment\'s Jobs API, ending in /v1/api. The API key is only ever sent to this host.',
-		},
+		// Same order as the other credentials: API Key, then Base URL.
 		{
 			displayName: 'API Key',
 			name: 'apiKey',
@@ -27,6 +19,15 @@ export class PlatformJobsApi implements ICredentialType {
 			required: true,
 			default: '',
 			description: 'Sent as "Authorization: Bearer …"',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'https://your-platform.example.com/v1/api',
+			description: 'The address of your deployment\'s Jobs API, ending in /v1/api. The API key is only ever sent to this host.',
 		},
 	];
 

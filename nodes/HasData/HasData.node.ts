@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { checkAndRouteFields, idField, returnAllAndLimit, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteFields, idField, operationSubtitle, returnAllAndLimit, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
 import { checkAndRouteOperation } from '../shared/durableLoop';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { perItem, route } from '../shared/router';
@@ -15,7 +15,9 @@ import {
 	startHasDataJob,
 	stopHasDataJob,
 } from './hasData.adapter';
+import { callbackSecretFields } from './hasData.callbackSecret';
 import { hasDataCallbackWait } from './hasData.callback';
+import { scraperInputFields } from './hasData.input';
 import { SCRAPER_OPTIONS, WEBHOOK_EVENT_OPTIONS } from './hasData.constants';
 import { hasDataApiTest } from './hasData.credentialTest';
 
@@ -107,21 +109,13 @@ export class HasData implements INodeType {
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. google-maps-reviews',
-				description: "The scraper's slug, as in POST /scrapers/{slug}/jobs",
-				hint: 'Lowercase letters, digits and dashes',
+				description: "The scraper's slug: the last part of its address on hasdata.com, e.g. google-maps-reviews for hasdata.com/scrapers/google-maps-reviews",
+				hint: 'Lowercase letters, digits and dashes. <a href="https://hasdata.com/scrapers" target="_blank">All scrapers</a>',
 				displayOptions: { show: { ...job, operation: ['start', 'rerun'], scraper: ['custom'] } },
 			},
-			{
-				displayName: 'Input (JSON)',
-				name: 'input',
-				type: 'json',
-				default: '{\n  "urls": ["https://example.com"],\n  "limit": 25\n}',
-				description: "The scraper's parameters as a JSON object, as documented on the scraper's page at hasdata.com (the default suits the Web Crawler)",
-				hint: 'Sent as the body of POST /scrapers/{slug}/jobs',
-				displayOptions: { show: { ...job, operation: ['start'] } },
-			},
-			idField('jobId', 'Job ID', 'The ID of the scraper job (a UUID, or a number), e.g. from the Start operation', { ...job, operation: ['get', 'waitForCompletion', 'rerun', 'stop', 'getResults', 'downloadFile'] }, 'e.g. dd1a8c53-2d47-4444-977d-8d653a6a3c82'),
-			...checkAndRouteFields({ ...job, operation: ['checkAndRoute'] }, { ...jobId, placeholder: 'e.g. 1234567' }),
+			...scraperInputFields({ ...job, operation: ['start'] }),
+			idField('jobId', 'Job ID', 'The ID of the scraper job: the "id" that Start outputs, a number', { ...job, operation: ['get', 'waitForCompletion', 'rerun', 'stop', 'getResults', 'downloadFile'] }, 'e.g. 1284503'),
+			...checkAndRouteFields({ ...job, operation: ['checkAndRoute'] }, { ...jobId, placeholder: 'e.g. 1284503' }),
 			{
 				displayName: 'Webhook',
 				name: 'webhookOptions',
@@ -147,6 +141,7 @@ export class HasData implements INodeType {
 						placeholder: 'e.g. https://n8n.example.com/webhook/…/hasdata',
 						description: 'Where HasData sends the events, e.g. the Production URL of a HasData Webhook Trigger node. For Rerun, the original job\'s webhook is only used again if you set one here.',
 					},
+					...callbackSecretFields(),
 				],
 			},
 			{
@@ -233,6 +228,11 @@ export class HasData implements INodeType {
 	};
 
 	methods = { credentialTest: { hasDataApiTest } };
+
+	constructor() {
+		// The canvas shows the labels of the picked resource and operation, not their values.
+		this.description.subtitle = operationSubtitle(this.description.properties);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route(this, operations);

@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
-import { outcomeField, watchedIdsField } from '../shared/descriptions';
+import { outcomeFieldFor, outcomeSubtitle, watchedIdsField } from '../shared/descriptions';
 import { parseIdList, pollWatchedJobs } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { readHasDataJob } from './hasData.adapter';
@@ -14,7 +14,7 @@ export class HasDataTrigger implements INodeType {
 		icon: { light: 'file:../../icons/hasData.svg', dark: 'file:../../icons/hasData.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "on " + $parameter["outcome"] }}',
+		subtitle: outcomeSubtitle,
 		description: 'Starts the workflow once for each watched HasData scraper job when it finishes (polling)',
 		defaults: { name: 'HasData Trigger' },
 		polling: true,
@@ -29,8 +29,14 @@ export class HasDataTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			watchedIdsField('jobIds', 'Job IDs', 'The scraper jobs to watch (HasData has no list of jobs).'),
-			outcomeField,
+			watchedIdsField(
+				'jobIds',
+				'Job IDs',
+				'The scraper jobs to watch: the "id" that the HasData node\'s Start outputs, a number (HasData has no list of jobs).',
+				'e.g. 1284503, 1284504',
+				'Map them from the HasData node\'s Start ({{ $json.id }}). <a href="https://docs.hasdata.com" target="_blank">HasData scraper jobs</a>',
+			),
+			outcomeFieldFor('job'),
 		],
 	};
 
@@ -39,6 +45,6 @@ export class HasDataTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'jobIds', 'Job IDs');
 		const outcome = this.getNodeParameter('outcome', 'any') as OutcomeFilter;
-		return pollWatchedJobs(this, ids, (id) => readHasDataJob(this, id), outcome);
+		return pollWatchedJobs(this, ids, readHasDataJob, outcome);
 	}
 }

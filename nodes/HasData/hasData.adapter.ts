@@ -4,14 +4,16 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { toCanonicalJob } from '../shared/job';
 import type { CanonicalJob, JobStatus } from '../shared/job';
 import type { JobReader, JobStarter } from '../shared/jobOperations';
-import { readId, readJsonObject } from '../shared/params';
+import { readId } from '../shared/params';
 import { collectPages, rowLimit } from '../shared/results';
 import type { Page } from '../shared/results';
 import { openDownload, readSmallBody } from '../shared/streamDownload';
 import { apiRequest, urlPath } from '../shared/transport';
 import type { ApiTarget, RequestContext } from '../shared/transport';
+import { callbackSecretHeaders, readCallbackSecret } from './hasData.callbackSecret';
 // hasData.callback imports this file too; it uses what it imports only at run time.
 import { jobWebhook } from './hasData.callback';
+import { readScraperInput } from './hasData.input';
 import { FILE_FORMATS, WEBHOOK_EVENTS } from './hasData.constants';
 import type { FileFormat } from './hasData.constants';
 
@@ -194,14 +196,16 @@ export function readWebhook(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 			description: 'Pick at least one event, usually "Job Finished".',
 		});
 	}
-	return { url, events };
+	// HasData sends these headers back with every call: the receiver checks the secret.
+	const secret = readCallbackSecret(ctx.getNode(), options.callbackHeaderName, options.secretValue, itemIndex);
+	return { url, events, ...(secret ? { headers: callbackSecretHeaders(secret) } : {}) };
 }
 
 async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, body: IDataObject): Promise<CanonicalJob> {
 	let response: IDataObject | undefined;
 	let failure: Error | undefined;
 	try {
-		response = await apiRequest(ctx, hasDataApi, { method: 'POST', path: urlPath`/scrapers/${slug}/jobs`, body, itemIndex });
+		response = await apiRequest(ctx, hasDataApi, { method: 'POST', path: urlPath`/scrapers/${slug}/jobs`, body, itemIndex, subject: { what: 'scraper', id: slug } });
 	} catch (error) {
 		failure = error as Error;
 	}
@@ -230,10 +234,10 @@ async function postJob(ctx: IExecuteFunctions, itemIndex: number, slug: string, 
 	return { ...started, scraper: slug } as CanonicalJob;
 }
 
-/** Start: POST /scrapers/{slug}/jobs with the input JSON (and the webhook, if set). Sent once. */
+/** Start: POST /scrapers/{slug}/jobs with the input (and the webhook, if set). Sent once. */
 export const startHasDataJob: JobStarter = async (ctx, itemIndex) => {
 	const slug = readScraperSlug(ctx, itemIndex);
-	const input = readJsonObject(ctx, itemIndex, 'input', 'Input (JSON)');
+	const input = readScraperInput(ctx, itemIndex, slug);
 	const { webhook, callbackToken } = jobWebhook(ctx, itemIndex);
 	return async () => withToken(await postJob(ctx, itemIndex, slug, webhook ? { ...input, webhook } : input), callbackToken);
 };
@@ -301,7 +305,7 @@ export async function stopHasDataJob(ctx: IExecuteFunctions, itemIndex: number):
 	let refused: NodeApiError | undefined;
 	let stopAnswer: IDataObject = {};
 	try {
-		stopAnswer = await apiRequest(ctx, hasDataApi, { method: 'DELETE', path: urlPath`/scrapers/jobs/${id}`, itemIndex });
+		stopAnswer = await apiRequest(ctx, hasDataApi, { method: 'DELETE', path: urlPath`/scrapers/jobs/${id}`, itemIndex, subject: { what: 'job', id } });
 	} catch (error) {
 		refused = error as NodeApiError;
 	}
@@ -327,6 +331,7 @@ async function resultsPage(ctx: RequestContext, id: string, page: number, limit:
 		path: urlPath`/scrapers/jobs/${id}/results`,
 		qs: { page, limit },
 		itemIndex,
+		subject: { what: 'job', id },
 	});
 	const entries = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
 	const meta = (body.meta ?? {}) as IDataObject;

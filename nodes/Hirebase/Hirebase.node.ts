@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { checkAndRouteFields, idField, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteFields, idField, operationSubtitle, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
 import { checkAndRouteOperation } from '../shared/durableLoop';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { perItem, route } from '../shared/router';
@@ -58,8 +58,8 @@ export class Hirebase implements INodeType {
 				options: [
 					{ name: 'Check Status and Route', value: 'checkAndRoute', action: 'Check a task and route it by status', description: 'Read the task once: finished ones go to "Finished", the others to "Still Running" — loop those through a Wait node to follow tasks that run for hours' },
 					{ name: 'Create Export', value: 'createExport', action: 'Create a job data export', description: 'Start exporting the jobs that match a search, as a JSON or CSV file' },
+					{ name: 'Get', value: 'get', action: 'Get a task', description: "Read a task's current state and progress" },
 					{ name: 'Get Results', value: 'getResults', action: 'Get the results of an export', description: "Download a finished export's file and output one item per record" },
-					{ name: 'Get Task', value: 'get', action: 'Get a task', description: "Read a task's current state and progress" },
 					{ name: 'Rerun', value: 'rerun', action: 'Rerun an export', description: "Start a new export with an earlier task's search and format" },
 					{ name: 'Wait for Completion', value: 'waitForCompletion', action: 'Wait for a task to finish', description: 'Wait until the task is completed or failed' },
 				],
@@ -82,6 +82,11 @@ export class Hirebase implements INodeType {
 	};
 
 	methods = { credentialTest: { hirebaseApiTest } };
+
+	constructor() {
+		// The canvas shows the labels of the picked resource and operation, not their values.
+		this.description.subtitle = operationSubtitle(this.description.properties);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route(this, operations);

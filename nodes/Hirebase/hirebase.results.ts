@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { returnAllAndLimit } from '../shared/descriptions';
 import type { Show } from '../shared/descriptions';
 import type { FileFormat } from '../shared/fileRows';
 import { streamFileRows } from '../shared/fileRowStream';
@@ -12,6 +13,8 @@ import { readHirebaseTask } from './hirebase.adapter';
 
 export function resultFields(show: Show): INodeProperties[] {
 	return [
+		// On by default: an export already holds only what its search asked for.
+		...returnAllAndLimit(show, 'records', true),
 		{
 			displayName: 'Options',
 			name: 'resultOptions',
@@ -20,15 +23,6 @@ export function resultFields(show: Show): INodeProperties[] {
 			default: {},
 			displayOptions: { show },
 			options: [
-				{
-					displayName: 'Limit',
-					name: 'limit',
-					type: 'number',
-					default: 50,
-					typeOptions: { minValue: 1 },
-					description: 'Max number of results to return',
-					hint: 'Without this option, every record of the export is output',
-				},
 				{
 					displayName: 'Output as File',
 					name: 'outputAsFile',
@@ -41,7 +35,8 @@ export function resultFields(show: Show): INodeProperties[] {
 					name: 'binaryPropertyName',
 					type: 'string',
 					default: 'data',
-					description: 'With "Output as File" on, the name of the binary field that holds the file',
+					description: 'The name of the binary field that holds the file',
+					displayOptions: { show: { outputAsFile: [true] } },
 				},
 			],
 		},
@@ -60,7 +55,7 @@ const RERUN_HINT =
 export async function getHirebaseResults(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readId(ctx, itemIndex, 'taskId', 'Task ID');
 	const options = ctx.getNodeParameter('resultOptions', itemIndex, {}) as IDataObject;
-	const limit = readLimit(ctx, itemIndex, options.limit);
+	const limit = ctx.getNodeParameter('returnAll', itemIndex, true) ? undefined : readLimit(ctx, itemIndex, ctx.getNodeParameter('limit', itemIndex, 50));
 	const task = await readHirebaseTask(ctx, id, itemIndex);
 	const url = downloadUrlOf(ctx, task, itemIndex);
 
@@ -100,7 +95,7 @@ function readLimit(ctx: IExecuteFunctions, itemIndex: number, value: unknown): n
 	if (value === undefined || value === null || value === '') return undefined;
 	const n = Number(value);
 	if (!Number.isInteger(n) || n < 1) {
-		throw new NodeOperationError(ctx.getNode(), `The option "Limit" must be a whole number of at least 1, but item ${itemIndex} gave "${String(value)}"`, {
+		throw new NodeOperationError(ctx.getNode(), `The parameter "Limit" must be a whole number of at least 1, but item ${itemIndex} gave "${String(value)}"`, {
 			itemIndex,
 		});
 	}

@@ -2,8 +2,41 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { Show } from '../shared/descriptions';
-import { readJsonObject } from '../shared/params';
+import { jsonObjectOf } from '../shared/params';
 import { EXPORT_FORMATS } from './hirebase.adapter';
+
+const CUSTOM_VALUES = 'Not listed? Switch the field to Expression and give a list, e.g. {{ ["Seasonal"] }}';
+
+// The values Hirebase's job data uses (its search page and the API's examples,
+// e.g. job_types ["Full Time"], industry ["Design", "Construction"]).
+const JOB_TYPES = ['Contract', 'Full Time', 'Internship', 'Part Time', 'Temporary', 'Volunteer'].map(option);
+const EXPERIENCE_LEVELS = ['Entry Level', 'Executive', 'Internship', 'Mid Level', 'Senior Level'].map(option);
+const INDUSTRIES = [
+	'Construction',
+	'Consulting',
+	'Design',
+	'Education',
+	'Energy',
+	'Finance',
+	'Government',
+	'Healthcare',
+	'Hospitality',
+	'Insurance',
+	'Legal',
+	'Logistics',
+	'Manufacturing',
+	'Marketing',
+	'Media',
+	'Nonprofit',
+	'Real Estate',
+	'Retail',
+	'Technology',
+	'Telecommunications',
+].map(option);
+
+function option(value: string): { name: string; value: string } {
+	return { name: value, value };
+}
 
 /** What an export holds when the node is not told otherwise. */
 export const DEFAULT_MAX_RECORDS = 100;
@@ -41,8 +74,18 @@ export function exportFields(show: Show): INodeProperties[] {
 			placeholder: 'Add Filter',
 			default: {},
 			description: 'Which jobs to export. Filters left out do not restrict the search.',
+			hint: 'With no filter added, the search matches every job Hirebase has and the export is any Max Records of them: add at least one filter (e.g. Days Ago or Job Titles)',
 			displayOptions: { show },
 			options: [
+				{
+					displayName: 'Additional Filters (JSON)',
+					name: 'additionalFilters',
+					type: 'json',
+					default: '{}',
+					description:
+						'Any other Hirebase search filter, as a JSON object with the API\'s own names, e.g. {"salary": {"min": 80000}, "visa": "true"}. These win over the filters above.',
+					hint: 'The filter names are listed in <a href="https://docs.hirebase.org" target="_blank">Hirebase\'s API docs</a> (job search)',
+				},
 				{
 					displayName: 'Company Name',
 					name: 'companyName',
@@ -62,18 +105,20 @@ export function exportFields(show: Show): INodeProperties[] {
 				{
 					displayName: 'Experience Levels',
 					name: 'experience',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. Entry Level, Mid Level',
-					description: 'Experience levels to include, separated by commas',
+					type: 'multiOptions',
+					default: [],
+					options: EXPERIENCE_LEVELS,
+					description: 'Experience levels to include',
+					hint: CUSTOM_VALUES,
 				},
 				{
 					displayName: 'Industries',
 					name: 'industry',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. Design, Construction',
-					description: 'Industries to include, separated by commas',
+					type: 'multiOptions',
+					default: [],
+					options: INDUSTRIES,
+					description: 'Industries to include',
+					hint: CUSTOM_VALUES,
 				},
 				{
 					displayName: 'Job Titles',
@@ -81,15 +126,16 @@ export function exportFields(show: Show): INodeProperties[] {
 					type: 'string',
 					default: '',
 					placeholder: 'e.g. Software Engineer, Data Analyst',
-					description: 'Job titles to search for, separated by commas. For a title that contains a comma, use Additional Filters (JSON).',
+					description: 'Job titles to search for, separated by commas. For a title that contains a comma, use the filter "Additional Filters (JSON)".',
 				},
 				{
 					displayName: 'Job Types',
 					name: 'jobTypes',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. Full Time, Contract',
-					description: 'Employment types to include, separated by commas',
+					type: 'multiOptions',
+					default: [],
+					options: JOB_TYPES,
+					description: 'Employment types to include',
+					hint: CUSTOM_VALUES,
 				},
 				{
 					displayName: 'Keywords',
@@ -105,6 +151,7 @@ export function exportFields(show: Show): INodeProperties[] {
 					type: 'multiOptions',
 					default: [],
 					description: 'Where the work happens',
+					hint: CUSTOM_VALUES,
 					options: [
 						{ name: 'Hybrid', value: 'Hybrid' },
 						{ name: 'In-Person', value: 'In-Person' },
@@ -148,15 +195,6 @@ export function exportFields(show: Show): INodeProperties[] {
 					description: 'Only jobs asking for at least this many years of experience',
 				},
 			],
-		},
-		{
-			displayName: 'Additional Filters (JSON)',
-			name: 'additionalFilters',
-			type: 'json',
-			default: '{}',
-			description: 'Any other Hirebase search filters, as a JSON object in the API\'s own names (e.g. {"salary": {"min": 80000}, "visa": "true"}). These win over the fields above.',
-			hint: 'Sent as part of "search" in POST /v2/jobs/export',
-			displayOptions: { show },
 		},
 	];
 }
@@ -216,7 +254,7 @@ export function buildSearch(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 
 	search.limit = readMaxRecords(ctx, itemIndex);
 
-	const extra = readJsonObject(ctx, itemIndex, 'additionalFilters', 'Additional Filters (JSON)');
+	const extra = jsonObjectOf(ctx, itemIndex, filters.additionalFilters, 'Additional Filters (JSON)');
 	return { ...search, ...extra };
 }
 

@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { checkAndRouteFields, idField, returnAllAndLimit, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteFields, idField, operationSubtitle, returnAllAndLimit, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
 import { checkAndRouteOperation } from '../shared/durableLoop';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { readId } from '../shared/params';
@@ -191,6 +191,11 @@ export class Lobstr implements INodeType {
 			},
 		],
 	};
+
+	constructor() {
+		// The canvas shows the labels of the picked resource and operation, not their values.
+		this.description.subtitle = operationSubtitle(this.description.properties);
+	}
 
 	methods = {
 		listSearch: { searchSquids },

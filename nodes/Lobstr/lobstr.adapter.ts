@@ -176,7 +176,7 @@ export async function startRun(ctx: IExecuteFunctions, squid: string, itemIndex:
 	let body: IDataObject | undefined;
 	let failure: unknown;
 	try {
-		body = await apiRequest(ctx, lobstrApi, { method: 'POST', path: '/runs', body: { squid }, itemIndex, rateLimit: lobstrLimits.runs });
+		body = await apiRequest(ctx, lobstrApi, { method: 'POST', path: '/runs', body: { squid }, itemIndex, rateLimit: lobstrLimits.runs, subject: { what: 'squid', id: squid } });
 	} catch (error) {
 		failure = error;
 	}
@@ -273,7 +273,8 @@ export async function resultsPage(
 	if (scope.run) qs.run = scope.run;
 	else qs.squid = scope.squid;
 	if (task) qs.task = task;
-	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: '/results', qs, itemIndex, rateLimit: lobstrLimits.results });
+	const subject = scope.run ? { what: 'run', id: scope.run } : { what: 'squid', id: String(scope.squid) };
+	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: '/results', qs, itemIndex, rateLimit: lobstrLimits.results, subject });
 	const rows = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
 	const hasMore = hasMorePages(body, page, rows.length, limit);
 	const total = Number(body.total_results);
@@ -312,6 +313,6 @@ export async function squidsPage(ctx: RequestContext, page: number, limit = PAGE
 
 /** The newest runs of one squid (GET /runs?squid=, newest first). */
 export async function newestRuns(ctx: RequestContext, squid: string, limit: number): Promise<IDataObject[]> {
-	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: '/runs', qs: { squid, page: 1, limit }, rateLimit: lobstrLimits.runs });
+	const body = await apiRequest(ctx, lobstrApi, { method: 'GET', path: '/runs', qs: { squid, page: 1, limit }, rateLimit: lobstrLimits.runs, subject: { what: 'squid', id: squid } });
 	return Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
 }

@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { checkAndRouteFields, idField, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
+import { checkAndRouteFields, idField, operationSubtitle, routedOutputs, waitFields, waitForCompletionToggle } from '../shared/descriptions';
 import { checkAndRouteOperation } from '../shared/durableLoop';
 import { getJobOperation, startOperation, waitOperation } from '../shared/jobOperations';
 import { readId } from '../shared/params';
@@ -111,6 +111,11 @@ export class PlatformJobs implements INodeType {
 	};
 
 	methods = { credentialTest: { platformJobsApiTest } };
+
+	constructor() {
+		// The canvas shows the labels of the picked resource and operation, not their values.
+		this.description.subtitle = operationSubtitle(this.description.properties);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route(this, operations);

@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
-import { outcomeField, watchedIdsField } from '../shared/descriptions';
+import { outcomeFieldFor, outcomeSubtitle, watchedIdsField } from '../shared/descriptions';
 import { parseIdList, pollWatchedJobs } from '../shared/trigger';
 import type { OutcomeFilter } from '../shared/trigger';
 import { readPlatformJob } from './platformJobs.adapter';
@@ -14,7 +14,7 @@ export class PlatformJobsTrigger implements INodeType {
 		icon: { light: 'file:../../icons/platformJobs.svg', dark: 'file:../../icons/platformJobs.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "on " + $parameter["outcome"] }}',
+		subtitle: outcomeSubtitle,
 		description: 'Starts the workflow once for each watched job when it finishes',
 		defaults: { name: 'Platform Jobs Trigger' },
 		polling: true,
@@ -22,8 +22,14 @@ export class PlatformJobsTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'platformJobsApi', required: true, testedBy: 'platformJobsApiTest' }],
 		properties: [
-			watchedIdsField('jobIds', 'Job IDs', 'The jobs to watch (the Jobs API has no list of jobs).'),
-			outcomeField,
+			watchedIdsField(
+				'jobIds',
+				'Job IDs',
+				'The jobs to watch: the "id" of each job as your Jobs API returns it (the API has no list of jobs).',
+				'e.g. job_abc123, job_def456',
+				'Map them from wherever the jobs are started ({{ $json.id }})',
+			),
+			outcomeFieldFor('job'),
 		],
 	};
 
@@ -32,6 +38,6 @@ export class PlatformJobsTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const ids = parseIdList(this, 'jobIds', 'Job IDs');
 		const outcome = this.getNodeParameter('outcome', 'any') as OutcomeFilter;
-		return pollWatchedJobs(this, ids, (id) => readPlatformJob(this, id), outcome);
+		return pollWatchedJobs(this, ids, readPlatformJob, outcome);
 	}
 }

@@ -36,7 +36,8 @@ export function waitFields(show: Show): INodeProperties[] {
 			name: 'pollInterval',
 			type: 'number',
 			default: 10,
-			typeOptions: { minValue: 0.5, numberPrecision: 1 },
+			// No numberPrecision: with it n8n shows the default as "10.0"; decimals are still accepted.
+			typeOptions: { minValue: 0.5 },
 			description: 'How often to check the job. Every waiting item is checked in the same round, so the interval applies to all of them.',
 			displayOptions: { show },
 		},
@@ -106,7 +107,7 @@ export function waitFields(show: Show): INodeProperties[] {
 }
 
 /** Return All / Limit for operations that output rows. */
-export function returnAllAndLimit(show: Show, what = 'rows'): INodeProperties[] {
+export function returnAllAndLimit(show: Show, what = 'rows', returnAllByDefault = false): INodeProperties[] {
 	return [
 		{
 			displayName: 'Return All',
@@ -125,35 +126,75 @@ export function returnAllAndLimit(show: Show, what = 'rows'): INodeProperties[] 
 			description: 'Max number of results to return',
 			displayOptions: { show: { ...show, returnAll: [false] } },
 		},
-	].map((p) => (p.name === 'limit' ? { ...p, hint: `Up to this many ${what}, one item each` } : p)) as INodeProperties[];
+	]
+		.map((p) => (p.name === 'limit' ? { ...p, hint: `Up to this many ${what}, one item each` } : p))
+		.map((p) => (p.name === 'returnAll' && returnAllByDefault ? { ...p, default: true } : p)) as INodeProperties[];
 }
 
-/** The trigger's outcome filter. */
-export const outcomeField: INodeProperties = {
-	displayName: 'Fire On',
-	name: 'outcome',
-	type: 'options',
-	default: 'any',
-	description: 'Which final states start the workflow. Jobs that end otherwise are remembered and never fire.',
-	options: [
-		{ name: 'Any Final State', value: 'any' },
-		{ name: 'Cancelled', value: 'cancelled' },
-		{ name: 'Failed', value: 'failed' },
-		{ name: 'Failed or Cancelled', value: 'failedOrCancelled' },
-		{ name: 'Succeeded', value: 'succeeded' },
-	],
-};
+/** The outcomes a trigger can fire on, with the action n8n's node panel lists for each. */
+const OUTCOMES: Array<{ name: string; value: string; description: string; action: (noun: string) => string }> = [
+	{ name: 'Any Final State', value: 'any', description: 'Succeeded, failed or cancelled', action: (noun) => `On ${noun} finished` },
+	{ name: 'Cancelled', value: 'cancelled', description: 'Stopped or aborted before it finished', action: (noun) => `On ${noun} cancelled` },
+	{ name: 'Failed', value: 'failed', description: 'Ended with an error', action: (noun) => `On ${noun} failed` },
+	{ name: 'Failed or Cancelled', value: 'failedOrCancelled', description: 'Did not succeed, for whatever reason', action: (noun) => `On ${noun} failed or cancelled` },
+	{ name: 'Succeeded', value: 'succeeded', description: 'Finished and has its results', action: (noun) => `On ${noun} succeeded` },
+];
+
+/**
+ * The trigger's outcome filter. n8n's node panel makes one action per option of a
+ * trigger's parameter named "Trigger On" (or "Event"), so each outcome is listed
+ * there as its own entry; the noun is what the provider calls a job.
+ */
+export function outcomeFieldFor(noun: string): INodeProperties {
+	return {
+		displayName: 'Trigger On',
+		name: 'outcome',
+		type: 'options',
+		default: 'any',
+		description: `Which final states start the workflow. A ${noun} that ends otherwise is remembered and never fires.`,
+		options: OUTCOMES.map(({ name, value, description, action }) => ({ name, value, description, action: action(noun) })),
+	};
+}
+
+/** The outcome filter for providers that call their work a "job". */
+export const outcomeField: INodeProperties = outcomeFieldFor('job');
+
+/** Canvas subtitle of a trigger: "on Succeeded", the label picked rather than its value. */
+export const outcomeSubtitle = `={{ "on " + (${JSON.stringify(Object.fromEntries(OUTCOMES.map((o) => [o.value, o.name])))})[$parameter["outcome"] || "any"] }}`;
+
+/**
+ * Canvas subtitle of an action node: the labels the user picked ("Wait for
+ * Completion", "Run → Get Results"), not the internal values n8n stores. With
+ * several resources the resource's label comes first.
+ */
+export function operationSubtitle(properties: INodeProperties[]): string {
+	const resources = (properties.find((p) => p.name === 'resource')?.options ?? []) as Array<{ name: string; value: string }>;
+	const labels: Record<string, string> = {};
+	for (const property of properties.filter((p) => p.name === 'operation')) {
+		const forResources = (property.displayOptions?.show?.resource ?? resources.map((r) => r.value)) as string[];
+		for (const option of (property.options ?? []) as Array<{ name: string; value: string }>) {
+			for (const resource of forResources) {
+				const resourceLabel = resources.find((r) => r.value === resource)?.name ?? resource;
+				labels[`${resource}:${option.value}`] = resources.length > 1 ? `${resourceLabel} → ${option.name}` : option.name;
+			}
+		}
+	}
+	const key = '$parameter["resource"] + ":" + $parameter["operation"]';
+	const wait = '($parameter["waitForCompletion"] === true ? ", then Wait" : "")';
+	return `={{ ((${JSON.stringify(labels)})[${key}] || $parameter["operation"]) + ${wait} }}`;
+}
 
 /** The trigger's list of ids to watch, for providers with no list endpoint. */
-export function watchedIdsField(name: string, displayName: string, description: string): INodeProperties {
+export function watchedIdsField(name: string, displayName: string, description: string, placeholder = 'e.g. job_abc123, job_def456', hint?: string): INodeProperties {
 	return {
+		...(hint ? { hint } : {}),
 		displayName,
 		name,
 		type: 'string',
 		typeOptions: { rows: 3 },
 		required: true,
 		default: '',
-		placeholder: 'e.g. job_abc123, job_def456',
+		placeholder,
 		description: `${description} Separate IDs with commas or new lines. Each job starts the workflow once, when it finishes.`,
 	};
 }

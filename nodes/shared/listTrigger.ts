@@ -1,14 +1,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { CanonicalJob } from './job';
-import { matchesOutcome } from './trigger';
+import { isGoneError, matchesOutcome } from './trigger';
 import type { OutcomeFilter } from './trigger';
 
 /**
  * State of a trigger that watches *lists* of jobs (each project's newest runs,
  * say) rather than given ids. Kept in the node's static data:
- * - `scopes[key]`: the finished jobs seen in that scope's last listing. Only ids
- *   still in the listing are kept, so the state stays as small as the listings.
+ * - `scopes[key]`: the finished jobs seen in that scope, newest last, kept beyond
+ *   the current listing (up to `rememberPerScope`): when a newer job is deleted,
+ *   the listing window shifts back and shows an older finished job again, which
+ *   must not fire a second time.
  * - `cursor`: where the next poll starts, so that when a poll cannot afford to
  *   list every scope (rate limits, poll budget), the next one carries on.
  * - `activatedAt` / `baselineDone`: jobs that finished before the trigger was
@@ -32,6 +34,11 @@ export interface ListPollOptions {
 	now?: number;
 }
 
+/** Finished ids remembered per scope: several listings' worth, so a shifted window never re-fires. */
+export function rememberPerScope(listingSize: number): number {
+	return Math.max(150, 3 * listingSize);
+}
+
 export interface ListPollOutcome {
 	/** Jobs to emit, oldest finish first. */
 	fired: CanonicalJob[];
@@ -41,6 +48,8 @@ export interface ListPollOutcome {
 	baseline: boolean;
 	/** A listing that failed; the poll stopped there and the next one starts with it. */
 	error?: Error;
+	/** Scopes the API no longer knows (404/410): skipped, so they never hold the others back. */
+	gone: string[];
 }
 
 function stateOf(staticData: IDataObject, now: number): ListWatchState {
@@ -68,6 +77,7 @@ export async function pollListedJobs(staticData: IDataObject, options: ListPollO
 	const scopes = options.scopes;
 	const fired: CanonicalJob[] = [];
 	const checked: string[] = [];
+	const gone: string[] = [];
 	const start = scopes.length ? state.cursor % scopes.length : 0;
 	let failure: Error | undefined;
 
@@ -78,36 +88,49 @@ export async function pollListedJobs(staticData: IDataObject, options: ListPollO
 		try {
 			jobs = await options.listJobs(scope);
 		} catch (error) {
+			if (isGoneError(error)) {
+				gone.push(scope);
+				checked.push(scope);
+				continue;
+			}
 			// Keep what was found so far (the state already counts it as seen).
 			failure = error as Error;
 			break;
 		}
 		checked.push(scope);
-		const known = state.scopes[scope];
+		// Re-read after the await and decide without another await: a poll that
+		// overlapped this one may have recorded (and fired) some of these meanwhile.
+		const current = stateOf(staticData, now);
+		const known = current.scopes[scope];
 		const seen = new Set(known ?? []);
-		const finished: string[] = [];
+		const remembered = [...(known ?? [])];
 		for (const job of jobs) {
-			if (!job.done) continue;
-			finished.push(job.id);
-			if (seen.has(job.id)) continue;
-			const finishedBeforeActivation = !job.finishedAt || Date.parse(job.finishedAt) < state.activatedAt;
-			if (baseline || (known === undefined && finishedBeforeActivation)) continue;
+			if (!job.done || seen.has(job.id)) continue;
+			seen.add(job.id);
+			remembered.push(job.id);
+			const finishedAt = job.finishedAt ? Date.parse(job.finishedAt) : NaN;
+			// Before activation: never fires. Without a finish time it counts as before
+			// only in a scope seen for the first time (its old runs are not news).
+			const finishedBeforeActivation = Number.isNaN(finishedAt) ? known === undefined : finishedAt < current.activatedAt;
+			if (baseline || finishedBeforeActivation) continue;
 			if (matchesOutcome(job.status, options.filter)) fired.push(job);
 		}
-		state.scopes[scope] = finished;
+		const keep = rememberPerScope(jobs.length);
+		current.scopes[scope] = remembered.length > keep ? remembered.slice(remembered.length - keep) : remembered;
 	}
 
-	state.cursor = scopes.length ? (start + checked.length) % scopes.length : 0;
-	if (!failure) state.baselineDone = true;
+	const final = stateOf(staticData, now);
+	final.cursor = scopes.length ? (start + checked.length) % scopes.length : 0;
+	if (!failure) final.baselineDone = true;
 	// Scopes no longer watched (deleted, unselected) are forgotten.
 	const watched = new Set(scopes);
-	for (const key of Object.keys(state.scopes)) if (!watched.has(key)) delete state.scopes[key];
+	for (const key of Object.keys(final.scopes)) if (!watched.has(key)) delete final.scopes[key];
 
 	// Assign, don't only mutate: n8n saves static data only when a property of an
 	// object it observes is set, and a state object created in an earlier poll is
 	// not observed — without this, nothing learned after the first poll survives a restart.
-	staticData.listWatch = state;
+	staticData.listWatch = final;
 
 	fired.sort((a, b) => (Date.parse(a.finishedAt ?? '') || 0) - (Date.parse(b.finishedAt ?? '') || 0));
-	return { fired, checked, baseline, ...(failure ? { error: failure } : {}) };
+	return { fired, checked, baseline, gone, ...(failure ? { error: failure } : {}) };
 }

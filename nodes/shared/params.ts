@@ -31,7 +31,11 @@ export function readId(ctx: IExecuteFunctions, itemIndex: number, name: string, 
 
 /** Reads a JSON parameter given as text or as an object; names the parameter on bad JSON. */
 export function readJsonObject(ctx: IExecuteFunctions, itemIndex: number, name: string, label: string): IDataObject {
-	const value = ctx.getNodeParameter(name, itemIndex, '{}') as unknown;
+	return jsonObjectOf(ctx, itemIndex, ctx.getNodeParameter(name, itemIndex, '{}'), label);
+}
+
+/** A JSON object given as text or as an object (e.g. a JSON field inside a collection). */
+export function jsonObjectOf(ctx: IExecuteFunctions, itemIndex: number, value: unknown, label: string): IDataObject {
 	if (value && typeof value === 'object' && !Array.isArray(value)) return value as IDataObject;
 	const text = typeof value === 'string' ? value.trim() : '';
 	if (!text) return {};

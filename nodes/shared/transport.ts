@@ -230,8 +230,8 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 					? undefined
 					: 'The request may have reached the API all the same: check the provider (e.g. for a new job) before running it again. It was not retried, because repeating it could start a duplicate job.',
 			});
-			if (retryable && attempt < retryPolicy.maxRetries && !pastDeadline(backoffMs(attempt))) {
-				await pause(backoffMs(attempt), signal);
+			if (retryable && retries < retryPolicy.maxRetries && !pastDeadline(backoffMs(retries))) {
+				await pause(backoffMs(retries++), signal);
 				continue;
 			}
 			throw markTransient(error);

@@ -2,6 +2,7 @@
  * What every end-to-end suite shares: the test runner and its result table,
  * assertions, polling for a condition, and reading n8n's execution data.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 
 import { log, secs, sleep, table } from '../../scripts/lib/log';
@@ -105,4 +106,20 @@ export function decodeExecutionData(installDir: string, data: unknown): any {
 export async function execution(n: N8n, installDir: string, id: string): Promise<{ status: string; waitTill?: string; data: any }> {
 	const full = await n.rest('GET', `/executions/${id}`);
 	return { status: full.status, waitTill: full.waitTill, data: decodeExecutionData(installDir, full.data) };
+}
+
+/**
+ * Poll Times for every 5 seconds. n8n refuses a Poll Times entry that fires more
+ * than once a minute, but accepts several: twelve "every minute at second N"
+ * entries (0, 5, …, 55). Lets trigger tests wait seconds, not minutes.
+ */
+export const EVERY_5_SECONDS = { item: Array.from({ length: 12 }, (_, i) => ({ mode: 'custom', cronExpression: `${i * 5} * * * * *` })) };
+
+/** A copy of a workflow file (in the run's folder) whose polling triggers poll every 5 seconds. */
+export function pollingEvery5Seconds(n: N8n, file: string): string {
+	const workflow = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: Array<{ parameters?: Record<string, unknown> }> };
+	for (const node of workflow.nodes) if (node.parameters?.pollTimes) node.parameters.pollTimes = EVERY_5_SECONDS;
+	const copy = path.join(n.runDir, `every-5s-${path.basename(file)}`);
+	fs.writeFileSync(copy, JSON.stringify(workflow));
+	return copy;
 }

@@ -117,7 +117,15 @@ async function main(): Promise<number> {
 		hasData: new HasDataEmulator('qm-hasdata-key'),
 	};
 	let setupMs = 0;
+	let keepLogs = true;
 	let memory: ReturnType<QueueStack['memory']> = [];
+	// Ctrl-C or a CI timeout: stop what this suite started (by PID) before leaving.
+	const onSignal = (signal: NodeJS.Signals) => {
+		log('queue-e2e', `${signal}: stopping the stack...`);
+		void Promise.allSettled([stack?.stop(), stopEmulators(registry), ...Object.values(own).map((e) => e.stop())]).then(() => process.exit(130));
+	};
+	process.once('SIGINT', onSignal);
+	process.once('SIGTERM', onSignal);
 	try {
 		// ------------------------------------------------------------------ setup
 		const t = Date.now();
@@ -306,18 +314,6 @@ async function main(): Promise<number> {
 		const parkedExamples = allExamples().filter(({ example }) => example.kind === 'parked');
 		const shippedTrigger = allExamples().find(({ example }) => example.kind === 'trigger');
 		const timeline = await (async () => {
-			// Case 3: every shipped durable loop and the HasData callback example, parked first.
-			// The callback example's job runs until the suite finishes it (after the restarts).
-			own.hasData.nextPlans.push({ queuedMs: 0, runMs: 10 * HOUR, rows: HASDATA_RESULT_ROWS });
-			const parked: Array<{ example: ExampleWorkflow; id: string; waitTill?: string; firstOn: string[] }> = [];
-			for (const { example } of parkedExamples) parked.push({ example, id: await api.runManual(example.id, MANUAL), firstOn: [] });
-			for (const p of parked) {
-				const e = await api.waitForStatus(p.id, ['waiting'], 90_000, 500);
-				p.waitTill = e.waitTill ?? undefined;
-				p.firstOn = s.workersThatRan(p.id);
-			}
-			fact(`case 3: ${parked.length} shipped examples parked: ${parked.map((p) => `#${p.id} ${p.example.file} (first part on ${p.firstOn.join('+')}, until ${p.waitTill?.slice(11, 19)})`).join('; ')}`);
-
 			// Case 2: publish one trigger per provider (and the shipped trigger example).
 			const triggerIds = [...Object.values(WF.trigger), ...(shippedTrigger ? [shippedTrigger.example.id] : [])];
 			for (const id of triggerIds) await api.publish(id);
@@ -329,14 +325,27 @@ async function main(): Promise<number> {
 			}, 1000);
 			fact(`case 2: the activation polls fired ${firedAtActivation.length} executions in ${secs(Date.now() - activatedAt)}: ${summarise(firedAtActivation)}`);
 
+			// Case 5 ends by the stalled-job check, which runs in the live workers (with none
+			// up, the execution stays "running"): let it finish before workers are killed.
+			await case5;
+
+			// Case 3: every shipped durable loop and the HasData callback example, parked.
+			// The callback example's job runs until the suite finishes it (after the restarts).
+			own.hasData.nextPlans.push({ queuedMs: 0, runMs: 10 * HOUR, rows: HASDATA_RESULT_ROWS });
+			const parked: Array<{ example: ExampleWorkflow; id: string; waitTill?: string; firstOn: string[] }> = [];
+			for (const { example } of parkedExamples) parked.push({ example, id: await api.runManual(example.id, MANUAL), firstOn: [] });
+			for (const p of parked) {
+				const e = await api.waitForStatus(p.id, ['waiting'], 90_000, 500);
+				p.waitTill = e.waitTill ?? undefined;
+				p.firstOn = s.workersThatRan(p.id);
+			}
+			fact(`case 3: ${parked.length} shipped examples parked: ${parked.map((p) => `#${p.id} ${p.example.file} (first part on ${p.firstOn.join('+')}, until ${p.waitTill?.slice(11, 19)})`).join('; ')}`);
+
 			// Kill the workers that ran the parked executions' first parts.
 			const victims = [...new Set(parked.flatMap((p) => p.firstOn))].sort();
 			for (const name of victims) await s.worker(name).kill();
 			const killedAt = Date.now();
 			fact(`case 3: SIGKILLed ${victims.join(' and ')} while the ${parked.length} executions were parked`);
-
-			// Case 5's clock is read in the main's log: let it finish before the main restarts.
-			await case5;
 
 			// Restart the main; while it is down, one watched job per provider finishes. Then
 			// bring the killed workers back (after the main: three n8n starting at once on a
@@ -464,7 +473,9 @@ async function main(): Promise<number> {
 		log('queue-e2e', `setup failed: ${(error as Error).stack}`);
 	} finally {
 		const t = Date.now();
-		await stack?.stop();
+		// The temp folder (logs, user folders) is kept only when something failed.
+		keepLogs = results.length === 0 || results.some((r) => r.outcome !== 'passed');
+		await stack?.stop(!keepLogs);
 		await stopEmulators(registry);
 		await Promise.all(Object.values(own).map((e) => e.stop().catch(() => undefined)));
 		log('queue-e2e', `stopped everything in ${secs(Date.now() - t)}`);
@@ -484,7 +495,7 @@ async function main(): Promise<number> {
 	}
 	process.stdout.write(`\nWhat happened:\n${facts.map((f) => `- ${f}`).join('\n')}\n`);
 	for (const r of results.filter((x) => x.outcome !== 'passed')) process.stdout.write(`\n${r.outcome}: ${r.name}\n${r.detail}\n`);
-	if (stack) process.stdout.write(`\nlogs: ${stack.runDir}/{main,w1,w2,webhook}/n8n.log\n`);
+	if (stack && keepLogs) process.stdout.write(`\nlogs: ${stack.runDir}/{main,w1,w2,w3,webhook}/n8n.log\n`);
 	process.stdout.write(`\nqueue e2e: ${passed} passed, ${failed} failed, ${pendingCount} pending; setup ${secs(setupMs)}, total ${secs(Date.now() - suiteStart)} (process up ${secs(Date.now() - t0)})\n`);
 	return failed || passed === 0 ? 1 : 0;
 }

@@ -19,9 +19,9 @@ import path from 'node:path';
 import { log, secs, sleep } from '../../scripts/lib/log';
 import { buildPackage, ensureN8n, N8N_VERSION, REPO } from '../../scripts/lib/n8n';
 import type { N8n } from '../../scripts/lib/n8n';
-import { allExamples, executionError, freePort, nodeBinaries, nodeItems, prepareN8n, startEmulators, stopEmulators } from '../../scripts/lib/stack';
+import { allExamples, EXAMPLES_DIR, executionError, freePort, nodeBinaries, nodeItems, prepareN8n, startEmulators, stopEmulators } from '../../scripts/lib/stack';
 import type { BinaryOutput, StartedProvider } from '../../scripts/lib/stack';
-import { assert, assertXlsx, decodeExecutionData, part, report, results, test, waitFor } from './lib';
+import { assert, assertXlsx, decodeExecutionData, part, pollingEvery5Seconds, report, results, test, waitFor } from './lib';
 import { parkedCases } from './parked';
 
 const TRIGGER_WORKFLOW = 'asyncJobsPlatTr1';
@@ -86,12 +86,15 @@ async function main(): Promise<number> {
 			}
 			const em = platform.emulator;
 			// Job 1 is finished before n8n starts (fires on the activation poll),
-			// job 2 finishes ~20 s later (fires on the next minute poll), job 3 only
+			// job 2 finishes ~20 s later (fires on a later poll), job 3 only
 			// after the restart. The long job is for the stop test.
 			em.createTimedJob!(WATCHED[0], 1, 2);
 			em.createTimedJob!(WATCHED[1], 60 * 60_000, 3);
 			em.createTimedJob!(WATCHED[2], 60 * 60_000, 4);
 			em.createTimedJob!('job_e2e_long', 60 * 60_000, 1);
+			// The example polls every minute; here it polls every 5 s (legitimate n8n
+			// configuration, see lib.ts), so the test waits seconds, not minutes.
+			await n.importWorkflow(pollingEvery5Seconds(n, path.join(EXAMPLES_DIR, 'platform-jobs-trigger-to-xlsx.json')));
 			await n.cliOk(['publish:workflow', `--id=${TRIGGER_WORKFLOW}`]);
 			await n.cliOk(['publish:workflow', `--id=${STOP_WORKFLOW}`]);
 
@@ -160,7 +163,7 @@ async function main(): Promise<number> {
 					return fired.length >= 1 ? fired : undefined;
 				});
 				log('e2e', `  poll 1 fired ${JSON.stringify(first.map((f) => f.jobs))}`);
-				const second = await waitFor('the execution for job 2 (next minute poll)', 100_000, async () => {
+				const second = await waitFor('the execution for job 2 (a later poll)', 100_000, async () => {
 					const fired = await firedJobs();
 					return fired.length >= 2 ? fired : undefined;
 				});

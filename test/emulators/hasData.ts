@@ -24,9 +24,10 @@
  *   file host), signed and short-lived (403 once expired); its request log keeps
  *   the headers each download carried.
  * - Webhooks: per job, POSTed to the URL given at start for the chosen events
- *   with `{event, jobId, jobStatus, timestamp}`; `scraper.job.finished` is sent
+ *   with `{event, jobId, jobStatus, timestamp}` and the `webhook.headers` given at
+ *   start (how a receiver authenticates HasData); `scraper.job.finished` is sent
  *   again as a retry (HasData retries), and a call answered non-2xx is retried
- *   up to 3 times.
+ *   up to 3 times. Integer ids come as numbers first and as strings in repeats.
  */
 import { createHash, randomUUID } from 'node:crypto';
 
@@ -93,6 +94,12 @@ export class HasDataEmulator {
 	/** Extra copies of scraper.job.finished sent after the first (HasData's retries). */
 	finishedDuplicates = 1;
 	webhookRetryDelayMs = 30;
+	/**
+	 * The finished call goes out this long BEFORE the API reports the job finished
+	 * (callback and API are not updated at the same instant): a receiver that reads
+	 * the job may still see it in progress.
+	 */
+	finishedCallbackLeadMs = 0;
 	private nextNumericId = 7001;
 	private readonly signingKey = randomUUID();
 	private stopped = false;
@@ -352,14 +359,17 @@ export class HasDataEmulator {
 		const broke = this.outOfCreditsAt(job);
 		const endsIn = broke === undefined ? queuedMs + runMs : broke - job.createdAt;
 		const endStatus = broke === undefined ? job.plan.outcome : 'stopped';
-		job.timers.push(setTimeout(() => this.sendEvent(job, 'scraper.job.finished', endStatus, this.finishedDuplicates), endsIn + 5));
+		job.timers.push(setTimeout(() => this.sendEvent(job, 'scraper.job.finished', endStatus, this.finishedDuplicates), Math.max(0, endsIn + 5 - this.finishedCallbackLeadMs)));
 	}
 
 	/** Sends one event (plus `duplicates` copies, like HasData's retries), retrying failed calls up to 3 times. */
 	private sendEvent(job: StoredJob, event: string, jobStatus: string, duplicates = 0): void {
 		const webhook = this.webhookOf(job);
 		if (!webhook || !webhook.events.includes(event) || this.stopped) return;
+		// Integer ids as HasData sends them; its repeated calls carry the number as a string
+		// ("numeric fields may arrive as strings"): a receiver must treat both as one job.
 		const body = { event, jobId: job.numericId ?? job.id, jobStatus, timestamp: new Date().toISOString() };
+		let sent = 0;
 		const deliver = async (attempt: number): Promise<void> => {
 			if (this.stopped) return;
 			let status: number | 'network-error';
@@ -370,7 +380,7 @@ export class HasDataEmulator {
 				const response = await fetch(webhook.url, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json', 'user-agent': 'HasData-Webhooks/1.0', ...webhook.headers },
-					body: JSON.stringify(body),
+					body: JSON.stringify(sent++ > 0 && job.numericId !== undefined ? { ...body, jobId: String(job.numericId) } : body),
 				});
 				await response.arrayBuffer();
 				status = response.status;

@@ -51,6 +51,16 @@ export interface Injection {
 	raw?: string | Buffer;
 }
 
+/** A share of matching requests answered with an error, at random (a flaky API). */
+export interface RandomFault {
+	/** 0..1: the share of matching requests that get this answer. */
+	rate: number;
+	status: number;
+	headers?: Record<string, string>;
+	method?: string;
+	pathPrefix?: string;
+}
+
 interface Route {
 	method: string;
 	pattern: RegExp;
@@ -72,6 +82,10 @@ export interface InFlightLimit {
 export class EmulatorServer {
 	readonly requests: EmulatorRequest[] = [];
 	latencyMs = 0;
+	/** Checked in order on every request after the latency: e.g. 20 % 503 then 10 % 429. */
+	randomFaults: RandomFault[] = [];
+	/** How many answers the random faults gave, by status. */
+	readonly faultsSent: Record<number, number> = {};
 	inFlightLimit?: InFlightLimit;
 	/** Requests refused by `inFlightLimit`. */
 	refusedInFlight = 0;
@@ -184,6 +198,17 @@ export class EmulatorServer {
 			}
 			if (injection.raw !== undefined) return this.send(res, { status: injection.status, raw: injection.raw, headers: injection.headers }, request);
 			return this.send(res, { status: injection.status, body: injection.body ?? { error: { message: `Injected ${injection.status}` } }, headers: injection.headers }, request);
+		}
+
+		const roll = Math.random();
+		let threshold = 0;
+		for (const fault of this.randomFaults) {
+			if ((fault.method && fault.method !== request.method) || (fault.pathPrefix && !request.path.startsWith(this.prefix + fault.pathPrefix))) continue;
+			threshold += fault.rate;
+			if (roll < threshold) {
+				this.faultsSent[fault.status] = (this.faultsSent[fault.status] ?? 0) + 1;
+				return this.send(res, { status: fault.status, body: { error: { message: `Random fault ${fault.status}` } }, headers: fault.headers }, request);
+			}
 		}
 
 		const guarded = this.guard?.(request);

@@ -1,217 +1,165 @@
 /**
- * Test stand-ins for n8n's execute and poll contexts. Everything a node does
- * over the network really happens: requests go over HTTP (axios, mapped from
- * n8n's request options the way n8n-core's httpRequest maps them) to the
- * emulators, with the credential's `authenticate` headers applied as n8n does.
- * Only the parts of n8n that are not under test (parameter storage, binary
- * storage, static data persistence) are simple in-memory versions.
+ * How the unit tests run the package's nodes: inside n8n's own engine
+ * (n8n-core 2.41.1, the version the e2e suite's n8n runs). `runNode` builds a
+ * workflow — Manual Trigger → the node — and executes it with n8n-core's
+ * WorkflowExecute; the contexts returned by `executeContext`, `pollContext` and
+ * `webhookContext` are n8n-core's own classes on such a workflow. Requests go
+ * over real HTTP to the emulators through n8n-core's request helpers, signed by
+ * the credential's own `authenticate`; the only host piece written here is the
+ * credentials helper (engine/credentialsHelper.ts).
  */
-import axios from 'axios';
-import type { AxiosRequestConfig } from 'axios';
-import { NodeApiError } from 'n8n-workflow';
+import './engine/setup';
+
+import type { ServerResponse } from 'node:http';
+
+import { CredentialTestContext, ExecuteContext, PollContext, RoutingNode, WebhookContext } from 'n8n-core';
+import { createRunExecutionData } from 'n8n-workflow';
 import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestFunctions,
 	ICredentialType,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
-	INode,
 	INodeExecutionData,
-	INodeProperties,
 	INodeType,
 	IPollFunctions,
-	NodeExecutionHint,
+	IWebhookData,
+	IWebhookFunctions,
+	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-export interface SentRequest {
-	url: string;
-	method: string;
-	headers: Record<string, string>;
-}
+import { additionalDataFor, buildWorkflow, recordedError, runWorkflow } from './engine/workflowRun';
+import type { ContextOptions } from './engine/workflowRun';
+import { recordRequests } from './engine/requestLog';
+import type { SentRequest } from './engine/requestLog';
 
-export interface ContextOptions {
-	node: INodeType;
-	/** Parameter values; a function gives a per-item value. Unset ones take the description's default. */
-	parameters: Record<string, unknown | ((itemIndex: number) => unknown)>;
-	credentials: Record<string, IDataObject>;
-	credentialTypes: ICredentialType[];
-	items?: IDataObject[];
-	continueOnFail?: boolean;
-	signal?: AbortSignal;
-	mode?: 'manual' | 'trigger' | 'internal';
-	staticData?: IDataObject;
-	/** Every request the node sent, with the headers it carried. */
-	sent?: SentRequest[];
-	/** Collects the execution hints the node adds (shown above its output in n8n). */
-	hints?: NodeExecutionHint[];
-}
+export type { ContextOptions, EngineRun } from './engine/workflowRun';
+export type { SentRequest } from './engine/requestLog';
+export { additionalDataFor, buildWorkflow, outputsOf, recordedError, runWorkflow } from './engine/workflowRun';
 
-/** Resolves n8n's `={{ … }}` expressions over $credentials, enough for credential definitions. */
-export function resolveCredentialExpression(value: unknown, credentials: IDataObject): unknown {
-	if (typeof value !== 'string' || !value.startsWith('=')) return value;
-	return value.slice(1).replace(/\{\{([\s\S]+?)\}\}/g, (_, expr: string) =>
-		String(new Function('$credentials', `return (${expr});`)(credentials)),
-	);
-}
-
-function applyAuthenticate(options: IHttpRequestOptions, type: ICredentialType, credentials: IDataObject): IHttpRequestOptions {
-	const auth = type.authenticate as { type: string; properties: { headers?: IDataObject; qs?: IDataObject } } | undefined;
-	if (!auth || auth.type !== 'generic') return options;
-	const headers: IDataObject = { ...(options.headers ?? {}) };
-	for (const [key, value] of Object.entries(auth.properties.headers ?? {})) headers[key] = resolveCredentialExpression(value, credentials) as string;
-	const qs: IDataObject = { ...(options.qs ?? {}) };
-	for (const [key, value] of Object.entries(auth.properties.qs ?? {})) qs[key] = resolveCredentialExpression(value, credentials) as string;
-	return { ...options, headers, qs };
-}
-
-/** n8n-core's httpRequest, reduced to the options our nodes use. */
-export async function sendLikeN8n(options: IHttpRequestOptions, sent?: SentRequest[]): Promise<unknown> {
-	const headers: Record<string, string> = { ...((options.headers as Record<string, string>) ?? {}) };
-	if (options.json && !Object.keys(headers).some((h) => h.toLowerCase() === 'accept')) headers.Accept = 'application/json';
-	const config: AxiosRequestConfig = {
-		url: options.url,
-		baseURL: options.baseURL,
-		method: options.method ?? 'GET',
-		headers,
-		params: options.qs,
-		timeout: options.timeout,
-		signal: options.abortSignal as AbortSignal | undefined,
-		responseType: options.encoding as AxiosRequestConfig['responseType'],
-		maxRedirects: options.disableFollowRedirect ? 0 : 5,
-	};
-	const body = options.body as unknown;
-	const method = String(config.method).toUpperCase();
-	if (method !== 'GET' && (typeof body === 'string' || (body && typeof body === 'object' && Object.keys(body).length))) config.data = body;
-	const ignore = options.ignoreHttpStatusErrors as boolean | { ignore: true; except: number[] } | undefined;
-	if (ignore) config.validateStatus = typeof ignore === 'object' ? (s) => !ignore.except.includes(s) : () => true;
-	sent?.push({ url: new URL(options.url, options.baseURL).toString(), method, headers });
-	const result = await axios.request(config);
-	if (options.returnFullResponse) {
-		return { body: result.data, headers: result.headers, statusCode: result.status, statusMessage: result.statusText };
-	}
-	return result.data;
-}
-
-function prepared(data: Buffer, fileName?: string, mimeType?: string) {
-	return {
-		data: data.toString('base64'),
-		mimeType: mimeType ?? 'application/octet-stream',
-		fileName,
-		fileSize: String(data.length),
-		bytes: data.length,
-		fileExtension: fileName?.split('.').pop(),
-	};
-}
-
-function defaultsOf(properties: INodeProperties[]): Record<string, unknown> {
-	const out: Record<string, unknown> = {};
-	for (const p of properties) if (!(p.name in out)) out[p.name] = p.default;
-	return out;
-}
-
-function baseContext(options: ContextOptions) {
-	const description = options.node.description;
-	const defaults = defaultsOf(description.properties);
-	const node: INode = {
-		id: 'test-node',
-		name: description.defaults.name ?? description.displayName,
-		type: description.name,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	const staticData = options.staticData ?? {};
-	const credentialType = (name: string) => {
-		const type = options.credentialTypes.find((t) => t.name === name);
-		if (!type) throw new Error(`test context: no credential type ${name}`);
-		return type;
-	};
-	const getParameter = (name: string, itemIndex: number, fallback?: unknown) => {
-		const value = name in options.parameters ? options.parameters[name] : name in defaults ? defaults[name] : fallback;
-		return typeof value === 'function' ? (value as (i: number) => unknown)(itemIndex) : value;
-	};
-	return {
-		getNode: () => node,
-		getMode: () => options.mode ?? 'manual',
-		getActivationMode: () => 'activate',
-		getCredentials: async (name: string) => {
-			const credentials = options.credentials[name];
-			if (!credentials) throw new Error(`test context: no credentials ${name}`);
-			return credentials;
-		},
-		getWorkflowStaticData: () => staticData,
-		getExecutionCancelSignal: () => options.signal,
-		onExecutionCancellation: () => undefined,
-		continueOnFail: () => options.continueOnFail ?? false,
-		getPollBudgetMs: () => 60_000,
-		logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-		getParameter,
-		helpers: {
-			httpRequestWithAuthentication: async (name: string, request: IHttpRequestOptions) => {
-				const credentials = options.credentials[name];
-				const authed = applyAuthenticate({ ...request, abortSignal: options.signal ?? request.abortSignal }, credentialType(name), credentials);
-				try {
-					return await sendLikeN8n(authed, options.sent);
-				} catch (error) {
-					// n8n wraps every failure of this helper in NodeApiError.
-					throw new NodeApiError(node, error as never);
-				}
-			},
-			httpRequest: async (request: IHttpRequestOptions) => sendLikeN8n(request, options.sent),
-			// n8n takes a Buffer or a Readable; in its in-memory mode a stream is read whole, as here.
-			prepareBinaryData: async (input: Buffer | AsyncIterable<Buffer>, fileName?: string, mimeType?: string) => {
-				let data: Buffer;
-				if (Buffer.isBuffer(input)) data = input;
-				else {
-					const chunks: Buffer[] = [];
-					for await (const chunk of input) chunks.push(Buffer.from(chunk));
-					data = Buffer.concat(chunks);
-				}
-				return prepared(data, fileName, mimeType);
-			},
-			returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
-		},
-	};
-}
-
-export function executeContext(options: ContextOptions): IExecuteFunctions {
-	const base = baseContext(options);
-	const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
-	return {
-		...base,
-		getInputData: () => items,
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => base.getParameter(name, itemIndex, fallback),
-		addExecutionHints: (...hints: NodeExecutionHint[]) => options.hints?.push(...hints),
-	} as unknown as IExecuteFunctions;
-}
-
-export function pollContext(options: ContextOptions): IPollFunctions {
-	const base = baseContext(options);
-	return {
-		...base,
-		getNodeParameter: (name: string, fallback?: unknown) => base.getParameter(name, 0, fallback),
-		__emit: () => undefined,
-		__emitError: () => undefined,
-	} as unknown as IPollFunctions;
-}
-
-/** Runs a node's execute() the way n8n would, returning its first output. */
-export async function runNode(options: ContextOptions): Promise<INodeExecutionData[]> {
-	const output = await options.node.execute!.call(executeContext(options));
-	return (output as INodeExecutionData[][])[0];
-}
-
-/** Runs a node's execute() and returns every output (for nodes that route items). */
+/** Runs the node in n8n's engine and returns every output; throws the error n8n recorded. */
 export async function runNodeOutputs(options: ContextOptions): Promise<INodeExecutionData[][]> {
-	return (await options.node.execute!.call(executeContext(options))) as INodeExecutionData[][];
+	const { run, outputs } = await runWorkflow(options);
+	const error = recordedError(run);
+	if (error) throw error;
+	if (!outputs) throw new Error(`test engine: the node produced no output (execution status "${run.status}")`);
+	return outputs;
+}
+
+/** Runs the node in n8n's engine and returns its first output. */
+export async function runNode(options: ContextOptions): Promise<INodeExecutionData[]> {
+	return (await runNodeOutputs(options))[0];
+}
+
+/** n8n-core's execute context for the node, with the test's items as its input (not run). */
+export function executeContext(options: ContextOptions): IExecuteFunctions {
+	const mode: WorkflowExecuteMode = options.mode ?? 'manual';
+	const { workflow, node } = buildWorkflow(options);
+	const items = (options.items ?? [{}]).map((json, item) => ({ json, pairedItem: { item } }));
+	const inputData = { main: [items] };
+	const executeData = { node, data: inputData, source: { main: [{ previousNode: 'Manual Trigger' }] } };
+	return new ExecuteContext(
+		workflow, node, additionalDataFor(options, mode, workflow), mode, createRunExecutionData(), 0, items, inputData, executeData, [], options.signal,
+	) as unknown as IExecuteFunctions;
 }
 
 /**
- * What n8n's credential tester (CredentialsTester.testCredentials, 1.x and 2.x)
- * decides for a credential: its declarative `test` — the request, non-2xx fails,
- * then the `responseSuccessBody` rules — or, when it has none, the `testedBy`
- * function of a node that uses it, called with n8n's legacy `request` helper.
+ * n8n-core's poll context for a polling trigger. Its static data is the
+ * workflow's (n8n's ObservableObject over `options.staticData`), so the test's
+ * object sees every write; `workflow.staticData.__dataChanged` is what n8n reads
+ * to decide whether to save it (see `runPoll`).
+ */
+export function pollContext(options: ContextOptions): IPollFunctions {
+	return pollOn(options).context;
+}
+
+function pollOn(options: ContextOptions) {
+	const mode: WorkflowExecuteMode = options.mode ?? 'trigger';
+	const { workflow, node } = buildWorkflow(options);
+	const context = new PollContext(workflow, node, additionalDataFor(options, mode, workflow), mode, mode === 'manual' ? 'manual' : 'activate');
+	return { context: context as unknown as IPollFunctions, workflow };
+}
+
+/**
+ * One poll as n8n's active-workflow manager runs it: the poll context on a
+ * workflow loaded with the SAVED static data, then the static data saved again
+ * only if n8n saw it change (WorkflowStaticDataService saves only when
+ * `__dataChanged`). `saved` is updated in place; returns the poll's output.
+ */
+export async function runPoll(options: ContextOptions & { saved: IDataObject }): Promise<{ output: INodeExecutionData[][] | null; changed: boolean }> {
+	const loaded = JSON.parse(JSON.stringify(options.saved)) as IDataObject;
+	const { context, workflow } = pollOn({ ...options, staticData: loaded });
+	const output = await recordRequests(options.sent, async () => await options.node.poll!.call(context));
+	const changed = (workflow.staticData as IDataObject).__dataChanged === true;
+	if (changed) {
+		for (const key of Object.keys(options.saved)) delete options.saved[key];
+		Object.assign(options.saved, JSON.parse(JSON.stringify(loaded)));
+	}
+	return { output, changed };
+}
+
+/** What an Express response offers a webhook node: status, headers, json; recorded (and written to `raw` when given). */
+export function responseObject(raw?: ServerResponse) {
+	const recorded: { status: number; body?: unknown; headers: Record<string, string>; sent: boolean } = { status: 200, headers: {}, sent: false };
+	const res = {
+		recorded,
+		status(code: number) {
+			recorded.status = code;
+			return res;
+		},
+		setHeader(name: string, value: string) {
+			recorded.headers[name.toLowerCase()] = value;
+			return res;
+		},
+		json(body: unknown) {
+			recorded.body = body;
+			recorded.sent = true;
+			if (raw) {
+				raw.writeHead(recorded.status, { ...recorded.headers, 'content-type': 'application/json' });
+				raw.end(JSON.stringify(body));
+			}
+			return res;
+		},
+		end() {
+			recorded.sent = true;
+			if (raw) {
+				raw.writeHead(recorded.status, recorded.headers);
+				raw.end();
+			}
+			return res;
+		},
+	};
+	return res;
+}
+
+/** n8n-core's webhook context for a webhook node receiving `body` with `headers`. */
+export function webhookContext(
+	options: ContextOptions,
+	body: IDataObject,
+	headers: Record<string, string | string[] | undefined> = {},
+	response = responseObject(),
+): IWebhookFunctions {
+	const mode: WorkflowExecuteMode = options.mode ?? 'webhook';
+	const { workflow, node } = buildWorkflow(options);
+	const description = options.node.description.webhooks![0];
+	const additionalData = additionalDataFor(options, mode, workflow);
+	Object.assign(additionalData, { httpRequest: { body, headers, query: {}, params: {} }, httpResponse: response });
+	const webhookData = {
+		httpMethod: description.httpMethod,
+		path: String(description.path),
+		node: node.name,
+		workflowId: workflow.id,
+		webhookDescription: description,
+	} as unknown as IWebhookData;
+	return new WebhookContext(workflow, node, additionalData, mode, webhookData, [], null) as unknown as IWebhookFunctions;
+}
+
+/**
+ * A credential test as n8n's credential tester (CredentialsTester) runs it. A
+ * declarative `test`: its request as the routing of a one-parameter node,
+ * executed by n8n-core's RoutingNode and signed by the credential; a non-2xx
+ * answer (not ignored by the request) fails it, then the `responseSuccessBody`
+ * rules are checked. Without one, the `testedBy` function of a node that uses
+ * the credential, called in n8n-core's CredentialTestContext.
  */
 export async function testCredential(
 	type: ICredentialType,
@@ -219,50 +167,57 @@ export async function testCredential(
 	node?: INodeType,
 	sent?: SentRequest[],
 ): Promise<{ ok: boolean; status?: number; message: string }> {
-	if (!type.test) {
-		const testedBy = node?.description.credentials?.find((c) => c.name === type.name)?.testedBy;
-		const fn = typeof testedBy === 'string' ? node?.methods?.credentialTest?.[testedBy] : undefined;
-		if (!fn) throw new Error(`test context: ${type.name} has no test and the given node no testedBy function`);
-		const context = { helpers: { request: (opts: IDataObject) => legacyRequest(opts, sent) } } as unknown as ICredentialTestFunctions;
-		const result = await fn.call(context, { id: 'test', name: 'test', type: type.name, data: credentials as ICredentialDataDecryptedObject });
-		return { ok: result.status === 'OK', message: result.message };
-	}
-	const request = type.test.request;
-	const resolved = {
-		...(request as IHttpRequestOptions),
-		url: resolveCredentialExpression(request.url, credentials) as string,
-		baseURL: resolveCredentialExpression(request.baseURL, credentials) as string,
-		json: true,
-	} as IHttpRequestOptions;
-	let response: { statusCode: number; body: unknown };
+	if (!type.test) return await testWithFunction(type, credentials, node, sent);
+	const probe: INodeType = {
+		description: {
+			displayName: 'Credential Test',
+			name: 'credentialTest',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: { name: 'Temp-Node' },
+			inputs: [],
+			outputs: [],
+			credentials: [{ name: type.name, required: true }],
+			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: type.test!.request as IHttpRequestOptions } }],
+		},
+	};
+	const options: ContextOptions = { node: probe, parameters: {}, credentials: { [type.name]: credentials }, credentialTypes: [type], mode: 'internal' };
+	const context = executeContext(options);
+	const routing = new RoutingNode(context as never, probe, { id: 'cred', name: 'cred', type: type.name, data: credentials as never });
+	const requests: SentRequest[] = [];
+	const status = () => requests.at(-1)?.status;
+	let response: INodeExecutionData[][] | undefined | null;
 	try {
-		response = (await sendLikeN8n({ ...applyAuthenticate(resolved, type, credentials), returnFullResponse: true }, sent)) as typeof response;
+		response = await recordRequests(requests, async () => await routing.runNode());
 	} catch (error) {
-		const status = (error as { response?: { status: number } }).response?.status;
-		return { ok: false, status, message: `HTTP ${status ?? (error as Error).message}` };
+		return { ok: false, status: status(), message: (error as Error).message };
+	} finally {
+		sent?.push(...requests);
 	}
-	for (const rule of type.test.rules ?? []) {
+	const first = response?.[0]?.[0]?.json as IDataObject | undefined;
+	for (const rule of type.test!.rules ?? []) {
 		if (rule.type !== 'responseSuccessBody') continue;
 		const { key, value, message } = rule.properties as { key: string; value: unknown; message: string };
-		const body = response.body as IDataObject | string | undefined;
-		const found = body && typeof body === 'object' ? key.split('.').reduce<unknown>((v, k) => (v as IDataObject | undefined)?.[k], body) : undefined;
-		if (found === value) return { ok: false, status: response.statusCode, message };
+		const found = key.split('.').reduce<unknown>((v, k) => (v as IDataObject | undefined)?.[k], first);
+		if (found === value) return { ok: false, message };
 	}
-	return { ok: true, status: response.statusCode, message: 'Connection successful!' };
+	return { ok: true, status: status(), message: 'Connection successful!' };
 }
 
-/** n8n's legacy `helpers.request` (request-promise options mapped to axios), as credential test functions get it. */
-async function legacyRequest(opts: IDataObject, sent?: SentRequest[]): Promise<unknown> {
-	const headers = { ...((opts.headers as Record<string, string>) ?? {}) };
-	sent?.push({ url: String(opts.uri), method: String(opts.method ?? 'GET'), headers });
-	const result = await axios.request({
-		url: String(opts.uri),
-		method: String(opts.method ?? 'GET'),
-		headers,
-		timeout: opts.timeout as number | undefined,
-		maxRedirects: opts.followRedirect === false && !opts.followAllRedirects ? 0 : 5,
-		validateStatus: () => true,
-	});
-	if (opts.simple !== false && (result.status < 200 || result.status > 299)) throw Object.assign(new Error(`${result.status}`), { statusCode: result.status });
-	return opts.resolveWithFullResponse ? { body: result.data, headers: result.headers, statusCode: result.status, statusMessage: result.statusText } : result.data;
+
+async function testWithFunction(type: ICredentialType, credentials: IDataObject, node: INodeType | undefined, sent?: SentRequest[]) {
+	const testedBy = node?.description.credentials?.find((c) => c.name === type.name)?.testedBy;
+	const fn = typeof testedBy === 'string' ? node?.methods?.credentialTest?.[testedBy] : undefined;
+	if (!fn) throw new Error(`test engine: ${type.name} has no test and the given node no testedBy function`);
+	const options: ContextOptions = { node: node!, parameters: {}, credentials: { [type.name]: credentials }, credentialTypes: [type], mode: 'internal' };
+	const { workflow } = buildWorkflow(options);
+	const context = new CredentialTestContext(additionalDataFor(options, 'internal', workflow));
+	const requests: SentRequest[] = [];
+	try {
+		const result = await recordRequests(requests, async () => await fn.call(context as never, { id: 'cred', name: 'cred', type: type.name, data: credentials as never }));
+		return { ok: result.status === 'OK', status: requests.at(-1)?.status, message: result.message };
+	} finally {
+		sent?.push(...requests);
+	}
 }

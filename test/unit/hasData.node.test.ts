@@ -118,6 +118,27 @@ describe('HasData: Start', () => {
 		expect(hd.emulator.jobs.has(item.json.id as string)).toBe(true);
 	});
 
+	it('builds the input from the main fields of the chosen scraper; Input (JSON) adds keys and wins', async () => {
+		const body = async (params: Record<string, unknown>) => {
+			await runNode(hd.options({ operation: 'start', ...params }));
+			return hd.emulator.server.requests.filter((r) => r.method === 'POST').pop()!.body;
+		};
+		expect(await body({ scraper: 'crawler', urls: 'https://a.example\nhttps://b.example, https://c.example', maxDepth: 2, maxRows: 30 })).toEqual({
+			urls: ['https://a.example', 'https://b.example', 'https://c.example'],
+			maxDepth: 2,
+			limit: 30,
+		});
+		expect(await body({ scraper: 'yelp', keyword: ' pizza ', location: 'Austin, TX', maxRows: 10, input: '{"limit": 5, "sort": "rating"}' })).toEqual({
+			keyword: 'pizza',
+			location: 'Austin, TX',
+			limit: 5,
+			sort: 'rating',
+		});
+		expect(await body({ scraper: 'zillow', listingLocation: '78701', listingType: 'sold', maxRows: 20 })).toEqual({ keyword: '78701', type: 'sold', limit: 20 });
+		// A scraper without main fields sends the JSON as it is.
+		expect(await body({ scraper: 'amazon-product', urls: 'https://ignored.example', input: '{"asin": "B0C1"}' })).toEqual({ asin: 'B0C1' });
+	});
+
 	it('accepts a custom slug and an input given as an object', async () => {
 		const [item] = await runNode(hd.options({ operation: 'start', scraper: 'custom', customSlug: ' google-maps-reviews ', input: { placeId: 'abc' } }));
 		expect(item.json.scraper).toBe('google-maps-reviews');

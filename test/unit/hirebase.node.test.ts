@@ -33,8 +33,8 @@ describe('Hirebase: Create Export → Wait → Get Results', () => {
 					companyName: ' Acme ',
 					yoeMin: 1,
 					yoeMax: 6,
+					additionalFilters: '{"visa": "true", "keywords": ["python", "go"]}',
 				},
-				additionalFilters: '{"visa": "true", "keywords": ["python", "go"]}',
 			}),
 		);
 		expect(started.json).toMatchObject({ provider: 'hirebase', status: 'queued', providerStatus: 'queued', done: false, progress: 0, type: 'export_job_data', format: 'json' });
@@ -148,7 +148,7 @@ describe('Hirebase: Get Task and Wait', () => {
 describe('Hirebase: Create Export errors', () => {
 	it('a 422 names the field, and the POST is sent once', async () => {
 		const before = hb.emulator.api.count('POST', '/v2/jobs/export');
-		const error = await runNode(hb.options({ operation: 'createExport', additionalFilters: '{"days_ago": "last week"}' })).catch((e) => e);
+		const error = await runNode(hb.options({ operation: 'createExport', filters: { additionalFilters: '{"days_ago": "last week"}' } })).catch((e) => e);
 		console.log(`422 shown as: "${error.message}"`);
 		expect(error.message).toBe('Hirebase API error 422: search.days_ago: Input should be a valid integer');
 		expect(hb.emulator.api.count('POST', '/v2/jobs/export') - before).toBe(1);
@@ -168,7 +168,7 @@ describe('Hirebase: Create Export errors', () => {
 		const json = ['{}', '{}', '{}', '{not json'];
 		const items = await runNode(
 			hb.options(
-				{ operation: 'createExport', filters: (i: number) => filters[i], additionalFilters: (i: number) => json[i] },
+				{ operation: 'createExport', filters: (i: number) => ({ ...filters[i], additionalFilters: json[i] }) },
 				{ items: [{}, {}, {}, {}], continueOnFail: true },
 			),
 		);
@@ -234,9 +234,9 @@ describe('Hirebase: Get Results', () => {
 		expect((await runNode(hb.options({ operation: 'getResults', taskId: array }))).map((r) => r.json)).toEqual(records);
 	});
 
-	it('honours the Limit option', async () => {
+	it('honours Return All off and its Limit', async () => {
 		const id = hb.emulator.createTask({ ...done, recordCount: 30 }, 'csv');
-		const rows = await runNode(hb.options({ operation: 'getResults', taskId: id, resultOptions: { limit: 5 } }));
+		const rows = await runNode(hb.options({ operation: 'getResults', taskId: id, returnAll: false, limit: 5 }));
 		expect(rows.map((r) => r.json.job_id)).toEqual(['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
 	});
 

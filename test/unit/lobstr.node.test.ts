@@ -206,7 +206,7 @@ describe('Lobstr: Run', () => {
 
 	it('Start on an unknown squid gives the {error:"msg"} message; an empty squid names the parameter and item', async () => {
 		const error = await runNode(lobstr.options({ resource: 'run', operation: 'start', squid: byId('nope') })).catch((e) => e);
-		expect(error.message).toBe('Lobstr API error 404: Squid not found');
+		expect(error.message).toBe('Lobstr API error 404: Squid not found — no squid with ID "nope"');
 
 		const items = await runNode(
 			lobstr.options({ resource: 'run', operation: 'start', squid: (i: number) => [byList(''), '  '][i] }, { items: [{}, {}], continueOnFail: true }),
@@ -246,7 +246,7 @@ describe('Lobstr: Results', () => {
 
 	it('an unknown run names the API\'s message; an empty Run ID names the parameter', async () => {
 		const error = await runNode(lobstr.options({ resource: 'result', operation: 'getResults', source: 'run', runId: 'nope', returnAll: true })).catch((e) => e);
-		expect(error.message).toBe('Lobstr API error 404: Run not found.');
+		expect(error.message).toBe('Lobstr API error 404: Run not found. — no run with ID "nope"');
 		const empty = await runNode(lobstr.options({ resource: 'result', operation: 'getResults', source: 'run', runId: '' })).catch((e) => e);
 		expect(empty.message).toBe('The parameter "Run ID" is empty in item 0');
 	});

@@ -75,9 +75,18 @@ describe('Platform Jobs: Get', () => {
 	});
 
 	it('without continueOnFail, a bad item fails the node with its item index', async () => {
-		const error = await runNode(platform.options({ operation: 'get', jobId: '' })).catch((e) => e);
+		// An expression that gives an empty ID (a blank field never runs: see below).
+		const error = await runNode(platform.options({ operation: 'get', jobId: () => '' })).catch((e) => e);
 		expect(error.message).toBe('The parameter "Job ID" is empty in item 0');
 		expect(error.context.itemIndex).toBe(0);
+	});
+
+	it('a blank required field is refused by n8n before the node runs, naming the field', async () => {
+		// Found by running in n8n-core: the engine checks required parameters first.
+		const before = platform.emulator.server.requests.length;
+		const error = await runNode(platform.options({ operation: 'get', jobId: '' })).catch((e) => e);
+		expect(error.message).toBe('The \'Platform Jobs\' node has issues:\n- Parameter "Job ID" is required.');
+		expect(platform.emulator.server.requests.length).toBe(before);
 	});
 
 	it('accepts a numeric id', async () => {

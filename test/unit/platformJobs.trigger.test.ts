@@ -23,8 +23,10 @@ async function poll(parameters: Record<string, unknown>, staticData: IDataObject
 
 describe('Platform Jobs Trigger', () => {
 	it('fires once per job as each finishes, across polls and a restart', async () => {
-		const fast = platform.emulator.createJob({ queuedMs: 0, runMs: 200 });
-		const slow = platform.emulator.createJob({ queuedMs: 0, runMs: 1500 });
+		// Far enough apart that a first poll slowed by a loaded machine (n8n-core's first
+		// request sets up its HTTP client) still sees both running.
+		const fast = platform.emulator.createJob({ queuedMs: 0, runMs: 600 });
+		const slow = platform.emulator.createJob({ queuedMs: 0, runMs: 3000 });
 		const params = { jobIds: `${fast}, ${slow}\n${fast}`, outcome: 'any' };
 		const staticData: IDataObject = {};
 		const fired: string[] = [];
@@ -32,12 +34,12 @@ describe('Platform Jobs Trigger', () => {
 
 		record(await poll(params, staticData)); // both still running
 		expect(fired).toEqual([]);
-		await sleep(500);
+		await sleep(900);
 		record(await poll(params, staticData));
 		expect(fired).toEqual([fast]);
 		record(await poll(params, staticData)); // fast still done: must not fire again
 		expect(fired).toEqual([fast]);
-		await sleep(1200);
+		await sleep(2300);
 		// A restart: new node instance, static data as n8n persisted it.
 		const persisted = JSON.parse(JSON.stringify(staticData));
 		record(await poll(params, persisted));
@@ -62,13 +64,20 @@ describe('Platform Jobs Trigger', () => {
 		expect(staticData).toEqual({});
 	});
 
-	it('an unreadable id does not hold back the others, and is reported on a quiet poll', async () => {
+	it('an unreadable id does not hold back the others: it is reported once as an item, then no longer read', async () => {
 		const done = platform.emulator.createJob({ queuedMs: 0, runMs: 0 });
 		const staticData: IDataObject = {};
 		const params = { jobIds: `job_gone, ${done}`, outcome: 'any' };
 		const first = await poll(params, staticData);
-		expect(first![0].map((i) => i.json.id)).toEqual([done]);
-		await expect(poll(params, staticData)).rejects.toThrow(/404: Job not found/);
+		expect(first![0].map((i) => i.json.id)).toEqual(['job_gone', done]);
+		expect(first![0][0].json).toMatchObject({ notFound: true });
+		expect(await poll(params, staticData)).toBeNull();
+	});
+
+	it('a rejected API key is an error when no watched job can be read at all', async () => {
+		const credentials = { platformJobsApi: { baseUrl: platform.emulator.baseUrl, apiKey: 'wrong' } };
+		const ctx = pollContext(platform.triggerOptions({ jobIds: 'job_x', outcome: 'any' }, { staticData: {}, credentials }));
+		await expect(new PlatformJobsTrigger().poll.call(ctx)).rejects.toThrow(/401/);
 	});
 
 	it('an empty Job IDs field is a clear error', async () => {

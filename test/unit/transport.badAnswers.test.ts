@@ -130,6 +130,31 @@ describe.each(cases)('$provider: a 200 that is not JSON', (c) => {
 	});
 });
 
+describe('404s of other requests name their ID too', () => {
+	it('Lobstr results of an unknown run or squid, a start on an unknown squid; HasData results and stop of an unknown job; an unknown scraper', async () => {
+		const messages = await Promise.all([
+			runNode(lobstr.options({ resource: 'result', operation: 'getResults', source: 'run', runId: 'gone-run' })).catch((e) => e.message),
+			runNode(lobstr.options({ resource: 'result', operation: 'getResults', source: 'squid', squid: { __rl: true, mode: 'id', value: 'gone-squid' } })).catch((e) => e.message),
+			runNode(lobstr.options({ resource: 'run', operation: 'start', squid: { __rl: true, mode: 'id', value: 'gone-squid' } })).catch((e) => e.message),
+		]);
+		expect(messages).toEqual([
+			'Lobstr API error 404: Run not found. — no run with ID "gone-run"',
+			'Lobstr API error 404: Squid not found — no squid with ID "gone-squid"',
+			'Lobstr API error 404: Squid not found — no squid with ID "gone-squid"',
+		]);
+		const hasData = [
+			await runNode(hd.options({ operation: 'getResults', jobId: '999999' })).catch((e) => e.message),
+			await runNode(hd.options({ operation: 'stop', jobId: '999999' })).catch((e) => e.message),
+			await runNode(hd.options({ operation: 'start', scraper: 'custom', customSlug: 'no-such-scraper', input: '{}' })).catch((e) => e.message),
+		];
+		expect(hasData).toEqual([
+			'HasData API error 404: Job not found — no job with ID "999999"',
+			'HasData API error 404: Job not found — no job with ID "999999"',
+			'HasData API error 404: Scraper "no-such-scraper" not found — no scraper with ID "no-such-scraper"',
+		]);
+	});
+});
+
 describe('a start answered with a page that is not JSON', () => {
 	it('is sent once, and the error says the job may have started', async () => {
 		const id = platform.emulator.createJob({ queuedMs: 0, runMs: 0 });
