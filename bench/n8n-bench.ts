@@ -351,14 +351,14 @@ async function main(): Promise<void> {
 	const csvTask = hirebaseTask('bench-hb-csv-100k', HB, 'csv');
 	const jsonlTask = hirebaseTask('bench-hb-jsonl-100k', HB, 'json');
 	const hbAuth = header('x-api-key', hirebase.apiKey);
-	const hbPackage = (id: string, name: string, taskId: string, resultOptions: Record<string, unknown> = {}) =>
+	const hbPackage = (id: string, name: string, taskId: string, resultOptions: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
 		workflow(id, name, [
 			manual(),
 			{
 				name: 'Get Results',
 				type: 'n8n-nodes-async-jobs.hirebase',
 				typeVersion: 1,
-				parameters: { resource: 'task', operation: 'getResults', taskId, resultOptions },
+				parameters: { resource: 'task', operation: 'getResults', taskId, resultOptions, ...extra },
 				credentials: creds('hirebaseApi', 'benchHirebase'),
 			},
 		]);
@@ -389,7 +389,7 @@ async function main(): Promise<void> {
 				hbTaskRead(bigTask),
 				httpGet('Download', '={{ $json.result.download_url }}', {}, { response: { response: { responseFormat: 'file' } } }),
 			]),
-			hbPackage('benchHbLimPkg001', 'bench: Hirebase 1M, Limit 100 (package)', bigTask, { limit: 100 }),
+			hbPackage('benchHbLimPkg001', 'bench: Hirebase 1M, Limit 100 (package)', bigTask, {}, { returnAll: false, limit: 100 }),
 		);
 	}
 

@@ -87,7 +87,7 @@ describe('Hirebase Get Results streams the export (real HTTP)', () => {
 		for (const [format, shape] of [['json', 'jsonl'], ['json', 'array'], ['csv', 'jsonl']] as const) {
 			const id = hb.emulator.createTask({ queuedMs: 0, processingMs: 0, recordCount: 100_000, jsonShape: shape }, format);
 			const size = hb.emulator.fileOf(id).length;
-			const rows = await runNode(hb.options({ operation: 'getResults', taskId: id, resultOptions: { limit: 100 } }));
+			const rows = await runNode(hb.options({ operation: 'getResults', taskId: id, returnAll: false, limit: 100 }));
 			const [sent] = sentOf(id);
 			console.log(`${format}/${shape}: Limit 100 read ${sent} of ${size} bytes (${((100 * sent) / size).toFixed(2)} %)`);
 			expect(rows).toHaveLength(100);
