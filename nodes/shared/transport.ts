@@ -318,58 +318,6 @@ function concurrencyOf(credentials: IDataObject, setting: { credentialField: str
 	return Number.isFinite(value) && value >= 1 ? Math.floor(value) : setting.fallback;
 }
 
-/**
- * Downloads a link the API handed out (pre-signed storage URL, file link)
- * WITHOUT the API key: such links carry their own authorisation, and the key
- * must never reach another host. Retried like any read.
- */
-export async function downloadWithoutCredentials(
-	ctx: RequestContext,
-	providerName: string,
-	url: string,
-	itemIndex?: number,
-): Promise<{ body: Buffer; contentType: string; status: number }> {
-	const signal = cancelSignalOf(ctx);
-	for (let attempt = 0; ; attempt++) {
-		let response: FullResponse | undefined;
-		let failure: Error | undefined;
-		try {
-			response = (await ctx.helpers.httpRequest({
-				method: 'GET',
-				url,
-				encoding: 'arraybuffer',
-				json: false,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: 10 * retryPolicy.requestTimeoutMs,
-				abortSignal: signal,
-			})) as FullResponse;
-		} catch (error) {
-			failure = error as Error;
-		}
-		if (!response) {
-			if (signal?.aborted) throw new ExecutionCancelledError();
-			if (attempt < retryPolicy.maxRetries) {
-				await pause(backoffMs(attempt), signal);
-				continue;
-			}
-			throw new NodeOperationError(ctx.getNode(), `Could not download the ${providerName} file: ${failure?.message}`, {
-				itemIndex,
-				description: `Download link host: ${safeHost(url)}`,
-			});
-		}
-		const status = Number(response.statusCode);
-		const body = Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body as ArrayBuffer);
-		const headers = lowerCaseKeys(response.headers);
-		if (status < 400) return { body, contentType: String(headers['content-type'] ?? ''), status };
-		if ((status === 429 || status >= 500) && attempt < retryPolicy.maxRetries) {
-			await pause(serverWaitMs(headers) ?? backoffMs(attempt), signal);
-			continue;
-		}
-		return { body, contentType: String(headers['content-type'] ?? ''), status };
-	}
-}
-
 interface FullResponse {
 	body: unknown;
 	headers: Record<string, unknown>;
