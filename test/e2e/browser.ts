@@ -333,12 +333,14 @@ async function checkConfiguredNode(editor: Editor, page: Page, c: NodeCase): Pro
 		}
 		step('fields and options');
 		if (c.name === 'platformJobs') {
-			// Wait fields as users see them: "10", not "10.0"; Max Poll Interval only once Back Off is on.
+			// Wait fields as users see them: "10", not "10.0". Max Poll Interval is offered from the
+			// start: "Read by Progress" (on unless switched off) spaces reads up to it, as Back Off does.
 			const poll = await ndv.valueOf('pollInterval');
 			assert(poll === '10', `Poll Interval shows "${poll}", expected "10"`);
 			const choices = await ndv.collectionChoices('Wait Options');
-			assert(choices.includes('Back Off'), `Wait Options offers ${JSON.stringify(choices)}, without "Back Off"`);
-			assert(!choices.includes('Max Poll Interval (Seconds)'), `Wait Options offers "Max Poll Interval (Seconds)" while Back Off is off: ${JSON.stringify(choices)}`);
+			for (const option of ['Back Off', 'Read by Progress', 'Max Poll Interval (Seconds)']) {
+				assert(choices.includes(option), `Wait Options offers ${JSON.stringify(choices)}, without "${option}"`);
+			}
 		}
 		const issues = await ndv.parameterIssues();
 		assert(issues.length === 0, `the settings panel shows parameter issues: ${JSON.stringify(issues)}`);
