@@ -116,6 +116,9 @@ const PARK_FIELDS = ['callbackToken', 'timedOut', 'waitStartedAt', 'waitedSecond
  * Simultaneous callbacks for different jobs can each see every job final; only
  * the call about the job that finished last resumes, so the execution resumes
  * once. If that call never comes, any call resumes once the grace has passed.
+ * A provider that reports no finish time (HasData's jobs carry none) gets no
+ * such ordering: there, any call that sees every job final resumes, and n8n's
+ * own "already running" refusal is what stops a second resume.
  */
 function isResumingCall(jobs: CanonicalJob[], calledFor: string | undefined): boolean {
 	const finishedAt = (job: CanonicalJob) => Date.parse(job.finishedAt ?? '') || 0;
