@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { FileRowsError, parseFileRows, parseJson, readCsvRecords, toCsvRow } from './fileRows';
-import type { FileFormat } from './fileRows';
+import { csvRowBuilder, FileRowsError, parseFileRows, parseJson, readCsvRecords } from './fileRows';
+import type { CsvRowBuilder, FileFormat } from './fileRows';
 
 /**
  * Parses an export file into rows WHILE it downloads, so neither the whole file
@@ -178,7 +178,7 @@ function jsonLinesSink(add: (row: IDataObject) => boolean): Sink {
 
 function csvSink(add: (row: IDataObject) => boolean): Sink {
 	let carry = '';
-	let header: string[] | undefined;
+	let toRow: CsvRowBuilder | undefined;
 	let more = true;
 	return {
 		push(text, final) {
@@ -187,11 +187,11 @@ function csvSink(add: (row: IDataObject) => boolean): Sink {
 				all,
 				(cells) => {
 					if (cells.length === 1 && cells[0] === '') return true;
-					if (!header) {
-						header = toCsvRow.header(cells);
+					if (!toRow) {
+						toRow = csvRowBuilder(cells);
 						return true;
 					}
-					more = add(toCsvRow.row(header, cells));
+					more = add(toRow(cells));
 					return more;
 				},
 				{ final },
