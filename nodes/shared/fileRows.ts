@@ -148,7 +148,6 @@ export type CsvRowBuilder = (cells: string[]) => IDataObject;
  */
 export function csvRowBuilder(headerCells: string[]): CsvRowBuilder {
 	const header = uniqueNames(headerCells.map((c) => c.trim()));
-	// eslint-disable-next-line @typescript-eslint/no-empty-function
 	const PlainRow = function () {} as unknown as { new (): IDataObject; prototype: object };
 	PlainRow.prototype = Object.prototype;
 	return (cells) => {

@@ -14,7 +14,6 @@ import { streamFileRows } from '../../nodes/shared/fileRowStream';
 
 // V8's own check, compiled with natives syntax on (only this function uses it).
 v8.setFlagsFromString('--allow-natives-syntax');
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
 /** What n8n's code base does to `{}`: thousands of different first properties. */
