@@ -1,5 +1,5 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import { ExecutionCancelledError } from './pause';
 
@@ -100,9 +100,22 @@ export async function route(
 			return;
 		}
 		const { output, items } = Array.isArray(result) ? { output: 0, items: result } : result;
-		for (const entry of items) outputs[output].push({ ...entry, pairedItem: { item: itemIndex } });
+		// One pairedItem for all the items of one input item, and each item built as a
+		// literal: an export of 100,000 rows then costs 100,000 small objects, not three
+		// times that (a spread copy with its own pairedItem is 3× the size in V8).
+		const pairedItem = { item: itemIndex };
+		for (const entry of items) outputs[output].push(withPairedItem(entry, pairedItem));
 	});
 	return outputs;
+}
+
+/** The entry, linked to its input item (any pairedItem it had is replaced, as before). */
+function withPairedItem(entry: INodeExecutionData, pairedItem: IPairedItemData): INodeExecutionData {
+	const item: INodeExecutionData = { json: entry.json, pairedItem };
+	for (const key in entry) {
+		if (key !== 'json' && key !== 'pairedItem') (item as unknown as Record<string, unknown>)[key] = (entry as unknown as Record<string, unknown>)[key];
+	}
+	return item;
 }
 
 function asNodeError(ctx: IExecuteFunctions, error: Error, itemIndex?: number): NodeApiError | NodeOperationError {

@@ -98,6 +98,17 @@ describe('Hirebase Get Results streams the export (real HTTP)', () => {
 		}
 	});
 
+	it('rows of each input item link to it through one pairedItem, items hold nothing else (memory of 100,000 rows)', async () => {
+		const ids = [0, 1].map(() => hb.emulator.createTask({ queuedMs: 0, processingMs: 0, recordCount: 1000 }, 'csv'));
+		const items = await runNode(hb.options({ operation: 'getResults', taskId: (i: number) => ids[i] }, { items: [{}, {}] }));
+		expect(items).toHaveLength(2000);
+		expect(items[999].json.job_id).toBe('job-999');
+		expect(items[1000].json.job_id).toBe('job-0');
+		const links = new Set(items.map((item) => item.pairedItem));
+		expect([...links]).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(items.every((item) => Object.keys(item).join() === 'json,pairedItem')).toBe(true);
+	});
+
 	it('Output as File streams the whole file, byte for byte', async () => {
 		const id = hb.emulator.createTask({ queuedMs: 0, processingMs: 0, recordCount: 5000 }, 'csv');
 		const [item] = await runNode(hb.options({ operation: 'getResults', taskId: id, resultOptions: { outputAsFile: true } }));
