@@ -103,7 +103,8 @@ describe('client-side rate limit', () => {
 		const times: number[] = [];
 		const start = Date.now();
 		for (let i = 0; i < 5; i++) {
-			await waitForSlot(limit.bucket, limit);
+			const answered = await waitForSlot(limit.bucket, limit);
+			answered();
 			times.push(Date.now() - start);
 		}
 		// 5 requests at 2 per 400 ms: the 3rd waits for the 1st to leave the window, the 5th for the 3rd.
