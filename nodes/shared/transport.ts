@@ -173,7 +173,12 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 		let failure: Error | undefined;
 		// Every request counts against a simultaneous-requests limit, starts included:
 		// a start refused with 429 is never retried, so it must not bounce off the limit.
-		const release = maxInFlight ? await acquireSlot(scope, maxInFlight, signal) : undefined;
+		const release = maxInFlight
+			? await acquireSlot(scope, maxInFlight, signal).catch((error: Error) => {
+					slot.answered(); // cancelled before it was sent: free its rate-limit place
+					throw error;
+				})
+			: undefined;
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(
 				ctx,
