@@ -447,6 +447,11 @@ async function main(): Promise<void> {
 				{ label: 'hand-built: HTTP Request pagination → Split Out', workflowId: 'benchHasDataDiy1', itemsNode: 'Rows', expectItems: HASDATA_ROWS },
 			],
 			countRequests: all(hasData),
+			after: (_, m) => {
+				// How much of the wall time the paging itself took (first request to last answer start).
+				const times = hasData.server.requests.slice(-m.requests).map((r) => r.at);
+				m.extra['paging s'] = ((times[times.length - 1] - times[0]) / 1000).toFixed(2);
+			},
 		},
 		{
 			key: 'lobstr',
