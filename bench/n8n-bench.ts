@@ -8,6 +8,7 @@
  *   npm run bench                         # every case, 3 runs each
  *   npm run bench -- --runs=2 --only=wait,hasdata
  *   npm run bench -- --dist=/path/to/other/dist --label=before   # another build of the package
+ *   npm run bench -- --only=hasdata,lobstr --latency=150 --jitter=100   # requests over a network
  *
  * - wall: the execution's own startedAt → stoppedAt (n8n's start-up excluded).
  * - requests: what the emulator received during the run.
@@ -44,6 +45,13 @@ const DEBUG = process.argv.includes('--debug');
 const WAIT_MIN_S = Number(arg('wait-min') ?? 10);
 const WAIT_MAX_S = Number(arg('wait-max') ?? 60);
 const POLL_S = 2;
+/**
+ * Network delay of each HasData and Lobstr request (`--latency=150 --jitter=100`: 150–250 ms),
+ * as from an n8n instance to the real API; by default the emulators answer at once on
+ * 127.0.0.1 (HasData after 5 ms), where only n8n's own work per page shows.
+ */
+const LATENCY_MS = arg('latency') === undefined ? undefined : Number(arg('latency'));
+const JITTER_MS = Number(arg('jitter') ?? 0);
 const MB = 1024 * 1024;
 
 // ---------------------------------------------------------------- workflows
@@ -202,9 +210,15 @@ async function main(): Promise<void> {
 	hasData.maxConcurrentRequests = 4;
 	const lobstr = new LobstrEmulator({ apiKey: 'bench-lobstr-key' });
 	const hirebase = new HirebaseEmulator();
+	for (const server of [hasData.server, lobstr.server]) {
+		if (LATENCY_MS !== undefined) server.latencyMs = LATENCY_MS;
+		server.latencyJitterMs = JITTER_MS;
+	}
 	await Promise.all([platform.start(), hasData.start(), lobstr.start(), hirebase.start()]);
 
-	const n8n = new N8n(installDir, { outputDir, port: await freePort(), distDir: DIST });
+	// `--cpu-prof=DIR`: a V8 CPU profile of every n8n process, to see where a case's time goes.
+	const cpuProfileDir = arg('cpu-prof');
+	const n8n = new N8n(installDir, { outputDir, port: await freePort(), distDir: DIST, env: cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfileDir}` } : undefined });
 	await n8n.importCredentials([
 		{ id: 'benchPlatform', name: 'benchPlatform', type: 'platformJobsApi', data: { baseUrl: platform.baseUrl, apiKey: platform.apiKey } },
 		{ id: 'benchHasData', name: 'benchHasData', type: 'hasDataApi', data: { baseUrl: hasData.baseUrl, apiKey: hasData.apiKey, maxConcurrentRequests: 4 } },
@@ -433,6 +447,11 @@ async function main(): Promise<void> {
 				{ label: 'hand-built: HTTP Request pagination → Split Out', workflowId: 'benchHasDataDiy1', itemsNode: 'Rows', expectItems: HASDATA_ROWS },
 			],
 			countRequests: all(hasData),
+			after: (_, m) => {
+				// How much of the wall time the paging itself took (first request to last answer start).
+				const times = hasData.server.requests.slice(-m.requests).map((r) => r.at);
+				m.extra['paging s'] = ((times[times.length - 1] - times[0]) / 1000).toFixed(2);
+			},
 		},
 		{
 			key: 'lobstr',
@@ -543,7 +562,8 @@ async function main(): Promise<void> {
 
 	const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 	console.log(`\n## Benchmark in real n8n ${N8N_VERSION} — ${LABEL}`);
-	console.log(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${os.cpus().length} × ${cpu} · ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM · ` + `load ${os.loadavg()[0].toFixed(1)} · medians of ${RUNS} runs each, alternating · n8n floor ${floor.toFixed(0)} MB\n`);
+	const network = LATENCY_MS === undefined && !JITTER_MS ? 'HasData/Lobstr answer on 127.0.0.1' : `HasData/Lobstr requests delayed ${hasData.server.latencyMs}–${hasData.server.latencyMs + JITTER_MS} ms`;
+	console.log(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${os.cpus().length} × ${cpu} · ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM · ${network} · ` + `load ${os.loadavg()[0].toFixed(1)} · medians of ${RUNS} runs each, alternating · n8n floor ${floor.toFixed(0)} MB\n`);
 	const head = ['case', 'workflow', 'wall', 'requests', 'peak memory over floor', 'wall ratio', 'requests ratio', 'memory ratio', 'per run'];
 	console.log(`| ${head.join(' | ')} |`);
 	console.log(`|${head.map(() => '---').join('|')}|`);

@@ -18,17 +18,17 @@ export const lobstrApi: ApiTarget = { credentialName: 'lobstrApi', providerName:
 /**
  * Lobstr's published per-endpoint limits (/squids 120/min, /tasks 90/min, /runs
  * 120/min, /results 2/s). It may block IPs that keep hitting them, so every
- * request goes through a client-side bucket per endpoint family. The windows are
- * a little longer than Lobstr's so that network jitter never pushes a request
- * into the previous window. Mutable only so tests can shorten the windows; nodes
- * never change it.
+ * request goes through a client-side bucket per endpoint family. A request
+ * counts from its answer, so network jitter never pushes one into the previous
+ * window of Lobstr's. Mutable only so tests can shorten the windows; nodes never
+ * change it.
  */
 export const lobstrLimits: Record<'squids' | 'tasks' | 'runs' | 'results', RateLimit> = {
 	squids: { bucket: 'lobstr:/squids', maxRequests: 120, perMs: 61_000 },
 	tasks: { bucket: 'lobstr:/tasks', maxRequests: 90, perMs: 61_000 },
 	runs: { bucket: 'lobstr:/runs', maxRequests: 120, perMs: 61_000 },
-	// 2 per 1.04 s: 96 % of Lobstr's 2/s, the 40 ms absorbing network jitter.
-	results: { bucket: 'lobstr:/results', maxRequests: 2, perMs: 1_040 },
+	// 2 per second, counted from each answer (see waitForSlot); the 5 ms covers timer rounding.
+	results: { bucket: 'lobstr:/results', maxRequests: 2, perMs: 1_005 },
 };
 
 /** Largest page /results and the list endpoints accept. */

@@ -11,7 +11,33 @@ export interface RateLimit {
 	perMs: number;
 }
 
-const recentRequests = new Map<string, number[]>();
+/**
+ * A request counted against a client-side limit. Its time is when it was sent
+ * until its answer comes, then when the answer came: the server counted it at
+ * some moment in between, and only the answer's time is sure not to be earlier.
+ * Pacing from send times alone lets a request that reached the server late (a
+ * busy machine, a slow network) share the server's window with the next ones.
+ */
+interface CountedRequest {
+	at: number;
+	answered: boolean;
+}
+
+/** An unanswered request stops counting after this long, whatever happens to it. */
+const IN_FLIGHT_LIMIT_MS = 5 * 60_000;
+/** How often a bucket full of unanswered requests is looked at again. */
+const IN_FLIGHT_RECHECK_MS = 20;
+
+const recentRequests = new Map<string, CountedRequest[]>();
+
+function stillCounting(request: CountedRequest, now: number, perMs: number): boolean {
+	return request.answered ? request.at > now - perMs : request.at > now - IN_FLIGHT_LIMIT_MS;
+}
+
+/** Tells the limit a request's answer (or failure) has come: its window runs from now. */
+export type SlotAnswered = () => void;
+const nothingToRecord: SlotAnswered = () => undefined;
+
 /**
  * Blocks the server announced, per bucket and then per scope (one credential):
  * one account running out of requests must not hold back another account's
@@ -30,11 +56,12 @@ function blockOf(bucket: string, scope: string | undefined): number {
 /**
  * Waits until one more request may go to `bucket`: after any block the server
  * announced for this `scope` (X-RateLimit-Remaining: 0), and, when a `limit` is
- * given, until the request fits in its window. Records the request. With a
+ * given, until the request fits in its window. Records the request, and returns
+ * the function to call when its answer comes (see CountedRequest). With a
  * `deadline` (epoch ms), throws SlotDeadlineError at once when no slot comes
  * before it, instead of waiting past it.
  */
-export async function waitForSlot(bucket: string, limit: RateLimit | undefined, signal?: AbortSignal, scope?: string, deadline?: number): Promise<void> {
+export async function waitForSlot(bucket: string, limit: RateLimit | undefined, signal?: AbortSignal, scope?: string, deadline?: number): Promise<SlotAnswered> {
 	for (;;) {
 		const now = Date.now();
 		const block = blockOf(bucket, scope);
@@ -43,15 +70,20 @@ export async function waitForSlot(bucket: string, limit: RateLimit | undefined, 
 			await pause(block - now, signal);
 			continue;
 		}
-		if (!limit) return;
-		const window = (recentRequests.get(limit.bucket) ?? []).filter((t) => t > now - limit.perMs);
-		if (window.length < limit.maxRequests) {
-			window.push(now);
-			recentRequests.set(limit.bucket, window);
-			return;
-		}
+		if (!limit) return nothingToRecord;
+		const window = (recentRequests.get(limit.bucket) ?? []).filter((r) => stillCounting(r, now, limit.perMs));
 		recentRequests.set(limit.bucket, window);
-		const free = window[0] + limit.perMs + 1;
+		if (window.length < limit.maxRequests) {
+			const request: CountedRequest = { at: now, answered: false };
+			window.push(request);
+			return () => {
+				request.at = Math.max(request.at, Date.now());
+				request.answered = true;
+			};
+		}
+		const answered = window.filter((r) => r.answered).map((r) => r.at);
+		// Every slot taken by a request still waiting for its answer: look again shortly.
+		const free = answered.length ? Math.min(...answered) + limit.perMs + 1 : now + IN_FLIGHT_RECHECK_MS;
 		if (deadline !== undefined && free > deadline) throw new SlotDeadlineError();
 		await pause(free - now, signal);
 	}
@@ -82,8 +114,8 @@ export function capacityWithin(limit: RateLimit, withinMs: number, now = Date.no
 	const block = blockOf(limit.bucket, scope);
 	if (block >= horizon) return 0;
 	const from = Math.max(now, block);
-	// Requests sent in the last window still count until they are perMs old.
-	const stillCounting = (recentRequests.get(limit.bucket) ?? []).filter((t) => t + limit.perMs > from).length;
+	// Requests answered in the last window, and unanswered ones, still count until perMs after their answer.
+	const counting = (recentRequests.get(limit.bucket) ?? []).filter((r) => stillCounting(r, from, limit.perMs)).length;
 	const windowsAhead = Math.floor((horizon - from) / limit.perMs);
-	return Math.max(0, limit.maxRequests - stillCounting) + windowsAhead * limit.maxRequests;
+	return Math.max(0, limit.maxRequests - counting) + windowsAhead * limit.maxRequests;
 }

@@ -52,7 +52,7 @@ export const pagingPolicy = { maxPages: 10_000 };
  *   chosen so the pages cover the limit with the least over-fetch (a Limit of
  *   150 at ≤ 100 per page is two pages of 75, not 100 + 100).
  * - Once the first page tells the page count, the remaining pages are fetched
- *   `concurrency` at a time and put back in order.
+ *   with `concurrency` of them in flight at a time and put back in order.
  * - A paging that would not end is stopped: a page that adds nothing new (every
  *   row seen before, or the same content as an earlier page — an API repeating
  *   a page, or a `next` link pointing back) ends it, and going past `maxPages`
@@ -86,16 +86,26 @@ export async function collectPages(
 	if (!take(first)) return rows;
 	let next = firstPage + 1;
 
-	// The page count is known: fetch up to it in parallel, in order on output.
+	// The page count is known: keep `concurrency` pages in flight, taking them in order.
+	// A page that answers quickly does not wait for a slow one before the next is asked for.
 	const announced = first.totalPages !== undefined && Number.isFinite(first.totalPages) ? firstPage + first.totalPages - 1 : undefined;
 	if (announced !== undefined && concurrency > 1) {
 		const last = pagesForLimit === undefined ? announced : Math.min(announced, firstPage + pagesForLimit - 1);
 		if (last - firstPage + 1 > maxPages) throw tooManyPages(options, maxPages, pageSize);
-		while (next <= last) {
-			const batch = Array.from({ length: Math.min(concurrency, last - next + 1) }, (_, k) => next + k);
-			const pages = await Promise.all(batch.map((n) => fetchPage(n, pageSize)));
-			for (const page of pages) if (!take(page)) return rows;
-			next += batch.length;
+		const inFlight: Array<Promise<Page>> = [];
+		let asked = next;
+		const ask = () => {
+			const page = fetchPage(asked++, pageSize);
+			// Pages still in flight when the paging stops (limit reached, an earlier page failed) are dropped unread.
+			page.catch(() => undefined);
+			inFlight.push(page);
+		};
+		while (asked <= last && inFlight.length < concurrency) ask();
+		while (inFlight.length) {
+			const page = await inFlight.shift()!;
+			next++;
+			if (!take(page)) return rows;
+			if (asked <= last) ask();
 		}
 		// The last announced page still says "more" (a job adding rows): go on one by one.
 	}

@@ -156,24 +156,29 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 	const pastDeadline = (waitMs: number) => req.deadline !== undefined && Date.now() + waitMs > req.deadline;
 	let cutAtDeadline = false;
 	for (let attempt = 0; ; attempt++) {
-		const noSlot = await waitForSlot(bucket, req.rateLimit, signal, scope, req.deadline).then(
-			() => undefined,
+		const slot = await waitForSlot(bucket, req.rateLimit, signal, scope, req.deadline).then(
+			(answered) => ({ answered }),
 			(error: Error) => error,
 		);
-		if (noSlot instanceof SlotDeadlineError) {
+		if (slot instanceof SlotDeadlineError) {
 			throw markTransient(
 				new NodeOperationError(ctx.getNode(), `${target.providerName} rate limit: no request allowed before the wait's deadline (${req.method} ${req.path})`, {
 					itemIndex: req.itemIndex,
 				}),
 			);
 		}
-		if (noSlot) throw noSlot;
+		if (slot instanceof Error) throw slot;
 		if (req.deadline !== undefined) options.timeout = Math.max(1000, Math.min(retryPolicy.requestTimeoutMs, req.deadline - Date.now()));
 		let response: FullResponse | undefined;
 		let failure: Error | undefined;
 		// Every request counts against a simultaneous-requests limit, starts included:
 		// a start refused with 429 is never retried, so it must not bounce off the limit.
-		const release = maxInFlight ? await acquireSlot(scope, maxInFlight, signal) : undefined;
+		const release = maxInFlight
+			? await acquireSlot(scope, maxInFlight, signal).catch((error: Error) => {
+					slot.answered(); // cancelled before it was sent: free its rate-limit place
+					throw error;
+				})
+			: undefined;
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(
 				ctx,
@@ -184,6 +189,7 @@ export async function apiRequest<T = IDataObject>(ctx: RequestContext, target: A
 			failure = error as Error;
 		} finally {
 			release?.();
+			slot.answered();
 		}
 		if (!response) {
 			if (signal?.aborted) throw new ExecutionCancelledError();

@@ -81,7 +81,13 @@ export interface InFlightLimit {
 
 export class EmulatorServer {
 	readonly requests: EmulatorRequest[] = [];
+	/**
+	 * How long a request takes to reach the API's handlers (rate limits included):
+	 * `latencyMs` plus a random 0–`latencyJitterMs`, as over a real network, where
+	 * the server counts a request some unknown time after it was sent.
+	 */
 	latencyMs = 0;
+	latencyJitterMs = 0;
 	/** Checked in order on every request after the latency: e.g. 20 % 503 then 10 % 429. */
 	randomFaults: RandomFault[] = [];
 	/** How many answers the random faults gave, by status. */
@@ -182,7 +188,8 @@ export class EmulatorServer {
 	}
 
 	private async answer(req: http.IncomingMessage, res: http.ServerResponse, request: EmulatorRequest): Promise<void> {
-		if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+		const latency = this.latencyMs + Math.random() * this.latencyJitterMs;
+		if (latency > 0) await new Promise((r) => setTimeout(r, latency));
 
 		const injection = this.injections.find(
 			(i) => i.count > 0 && (!i.method || i.method === request.method) && (!i.pathPrefix || request.path.startsWith(this.prefix + i.pathPrefix)),

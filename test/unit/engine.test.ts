@@ -103,12 +103,28 @@ describe('client-side rate limit', () => {
 		const times: number[] = [];
 		const start = Date.now();
 		for (let i = 0; i < 5; i++) {
-			await waitForSlot(limit.bucket, limit);
+			const answered = await waitForSlot(limit.bucket, limit);
+			answered();
 			times.push(Date.now() - start);
 		}
 		// 5 requests at 2 per 400 ms: the 3rd waits for the 1st to leave the window, the 5th for the 3rd.
 		expect(times[4]).toBeGreaterThanOrEqual(800);
 		for (let i = 2; i < 5; i++) expect(times[i] - times[i - 2]).toBeGreaterThanOrEqual(399);
+	});
+
+	it('a request counts from its answer, and counts while unanswered however long it takes', async () => {
+		const limit = { bucket: `test-${Math.random()}`, maxRequests: 2, perMs: 300 };
+		const start = Date.now();
+		const first = await waitForSlot(limit.bucket, limit);
+		const second = await waitForSlot(limit.bucket, limit);
+		// Both still in flight 500 ms later, longer than the window: a third must not go.
+		setTimeout(first, 500);
+		setTimeout(second, 900);
+		(await waitForSlot(limit.bucket, limit))();
+		const third = Date.now() - start;
+		// The first answer came at 500 ms: its place frees 300 ms after that, not 300 ms after the send.
+		expect(third).toBeGreaterThanOrEqual(799);
+		expect(third).toBeLessThan(1150);
 	});
 
 	it('a pause ends at once when the signal fires', async () => {

@@ -261,6 +261,25 @@ describe('Lobstr: Results', () => {
 		for (let i = 2; i < times.length; i++) expect(times[i] - times[i - 2]).toBeGreaterThanOrEqual(1000);
 	});
 
+	it('no 429 when the network delays requests unevenly: the 2/s window counts from each answer, not from each send', async () => {
+		const squid = lobstr.emulator.addSquid('Jitter');
+		const run = lobstr.emulator.addFinishedRun(squid, 1000, { rows: 1000 });
+		const rejectedBefore = lobstr.emulator.limits.results.rejected;
+		// Each request reaches Lobstr 0–250 ms after it was sent: sends 1 s apart may arrive closer.
+		lobstr.emulator.server.latencyJitterMs = 250;
+		try {
+			const started = Date.now();
+			const rows = await runNode(lobstr.options({ resource: 'result', operation: 'getResults', source: 'run', runId: run, returnAll: true }));
+			const seconds = (Date.now() - started) / 1000;
+			expect(rows).toHaveLength(1000);
+			expect(lobstr.emulator.limits.results.rejected - rejectedBefore).toBe(0);
+			// 10 pages at 2 per (1 s + a round trip of at most 250 ms): well under 10 pages at 1 per second.
+			expect(seconds).toBeLessThan(7);
+		} finally {
+			lobstr.emulator.server.latencyJitterMs = 0;
+		}
+	});
+
 	it('the {errors:{message,type,code}} shape is read too (limit above 100)', async () => {
 		const { apiRequest } = await import('../../nodes/shared/transport');
 		const { lobstrApi } = await import('../../nodes/Lobstr/lobstr.adapter');

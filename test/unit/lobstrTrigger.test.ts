@@ -157,7 +157,7 @@ describe('Lobstr Trigger', () => {
 		const run = lobstr.emulator.addFinishedRun(squids[3], 0);
 		// Other Lobstr nodes in this n8n process have just used the whole /runs window.
 		await new Promise((r) => setTimeout(r, lobstrLimits.runs.perMs + 50));
-		for (let n = 0; n < lobstrLimits.runs.maxRequests; n++) await waitForSlot(lobstrLimits.runs.bucket, lobstrLimits.runs);
+		for (let n = 0; n < lobstrLimits.runs.maxRequests; n++) (await waitForSlot(lobstrLimits.runs.bucket, lobstrLimits.runs))();
 		const started = Date.now();
 		const starved = await poll(staticData, { watch: 'selected', squidIds: squids }, 1000);
 		expect(Date.now() - started).toBeLessThan(1000);
