@@ -12,10 +12,11 @@
  *
  * - wall: the execution's own startedAt → stoppedAt (n8n's start-up excluded).
  * - requests: what the emulator received during the run.
- * - peak memory: the highest resident memory of the `n8n execute` process and
- *   its children (the JS task runner that runs Code nodes), sampled every 25 ms
- *   until the execution stopped, minus n8n's floor (the same for a workflow that
- *   does nothing). n8n's own printing of the run data afterwards is not counted.
+ * - peak memory: the most resident memory of the `n8n execute` process and its
+ *   children (the JS task runner that runs Code nodes) above n8n's floor at the
+ *   same time since spawn (a workflow that only waits: see floorOf), sampled every
+ *   25 ms until the execution stopped. n8n's own printing of the run data
+ *   afterwards is not counted.
  *
  * Not part of `npm test`: it takes minutes and its figures vary with the load.
  */
@@ -45,6 +46,8 @@ const DEBUG = process.argv.includes('--debug');
 const WAIT_MIN_S = Number(arg('wait-min') ?? 10);
 const WAIT_MAX_S = Number(arg('wait-max') ?? 60);
 const POLL_S = 2;
+/** How long the floor workflow waits: n8n's task runner stops growing within about 10 s of start-up. */
+const FLOOR_WAIT_S = Number(arg('floor-wait') ?? 12);
 /**
  * Network delay of each HasData and Lobstr request (`--latency=150 --jitter=100`: 150–250 ms),
  * as from an n8n instance to the real API; by default the emulators answer at once on
@@ -108,6 +111,8 @@ function paginated(name: string, url: string, auth: Record<string, unknown>, que
 interface Measure {
 	wallMs: number;
 	peakMb: number;
+	/** Highest resident memory so far (bytes, process tree) by ms since `n8n execute` was spawned. */
+	envelope: Array<[number, number]>;
 	requests: number;
 	items: number;
 	extra: Record<string, number | string>;
@@ -136,9 +141,13 @@ function treeRss(pid: number): number {
 async function execute(n8n: N8n, workflowId: string, countRequests: () => number, itemsNode: string): Promise<Measure> {
 	const samples: Array<[number, number]> = [];
 	let pid = 0;
+	let spawnedAt = 0;
 	const timer = setInterval(() => pid && samples.push([Date.now(), treeRss(pid)]), 25);
 	const before = countRequests();
-	const res = await n8n.execute(workflowId, 900_000, (p) => (pid = p));
+	const res = await n8n.execute(workflowId, 900_000, (p) => {
+		pid = p;
+		spawnedAt = Date.now();
+	});
 	clearInterval(timer);
 	// n8n may log a line (e.g. the task runner registering) in the middle of the printed run data.
 	res.data ??= parseJsonTail(res.output.split('\n').filter((line) => !/^[A-Za-z]/.test(line)).join('\n'));
@@ -159,10 +168,38 @@ async function execute(n8n: N8n, workflowId: string, countRequests: () => number
 	}
 	const started = Date.parse(res.data.startedAt);
 	const stopped = Date.parse(res.data.stoppedAt);
-	const during = samples.filter(([t]) => t <= stopped + 25).map(([, rss]) => rss);
+	const during = samples.filter(([t]) => t <= stopped + 25);
+	let highest = 0;
+	const envelope = during.map(([t, rss]): [number, number] => [t - spawnedAt, (highest = Math.max(highest, rss))]);
 	const runData = res.data.data?.resultData?.runData ?? {};
 	const items = (runData[itemsNode] ?? []).reduce((sum: number, run: any) => sum + (run?.data?.main?.[0]?.length ?? 0), 0);
-	return { wallMs: stopped - started, peakMb: Math.max(0, ...during) / MB, requests: countRequests() - before, items: counted ? items : -1, extra: {} };
+	return { wallMs: stopped - started, peakMb: highest / MB, envelope, requests: countRequests() - before, items: counted ? items : -1, extra: {} };
+}
+
+/**
+ * n8n's floor at each moment: the highest resident memory a workflow that only waits
+ * has reached that long after `n8n execute` was spawned (median of the floor runs).
+ * It is not one figure because n8n's JS task runner keeps growing for several seconds
+ * after start-up whatever the workflow does: a floor taken from an instant workflow
+ * would charge that growth to every case that runs for seconds.
+ */
+type Floor = (msSinceSpawn: number) => number;
+
+function floorOf(runs: Measure[]): Floor {
+	const at = (envelope: Array<[number, number]>, ms: number) => {
+		let value = envelope[0]?.[1] ?? 0;
+		for (const [t, rss] of envelope) {
+			if (t > ms) break;
+			value = rss;
+		}
+		return value;
+	};
+	return (ms) => median(runs.map((run) => at(run.envelope, ms)));
+}
+
+/** The most memory (MB) a run held above n8n's floor at the same moment since spawn. */
+function overFloorMb(m: Measure, floor: Floor): number {
+	return Math.max(0, ...m.envelope.map(([t, rss]) => rss - floor(t))) / MB;
 }
 
 /** The newest execution's status and times, read from n8n's sqlite database with n8n's own sqlite3. */
@@ -255,7 +292,11 @@ async function main(): Promise<void> {
 	const idsCode = `return ${JSON.stringify(waitIds)}.map((id) => ({ json: { id } }));`;
 	const auth = header('Authorization', `Bearer ${platform.apiKey}`);
 	const workflows = [
-		workflow('benchFloor000001', 'bench: floor', [manual(), { name: 'Nothing', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }]),
+		workflow('benchFloor000001', 'bench: floor', [
+			manual(),
+			// Longer than n8n's start-up growth (see floorOf); a Wait under 65 s stays in memory, no parking.
+			{ name: 'Nothing', type: 'n8n-nodes-base.wait', typeVersion: 1.1, parameters: { amount: FLOOR_WAIT_S, unit: 'seconds' } },
+		]),
 		workflow('benchWaitPkg0001', 'bench: wait (package)', [
 			manual(),
 			code('Job IDs', idsCode),
@@ -515,10 +556,12 @@ async function main(): Promise<void> {
 	}
 
 	// --- run ------------------------------------------------------------------------------
-	const floorRuns: number[] = [];
-	for (let r = 0; r < Math.max(2, RUNS); r++) floorRuns.push((await execute(n8n, 'benchFloor000001', () => 0, 'Nothing')).peakMb);
-	const floor = median(floorRuns);
-	log('bench', `n8n floor (a workflow that does nothing): peak ${floor.toFixed(0)} MB (runs: ${floorRuns.map((f) => f.toFixed(0)).join(', ')})`);
+	const floorRuns: Measure[] = [];
+	for (let r = 0; r < Math.max(2, RUNS); r++) floorRuns.push(await execute(n8n, 'benchFloor000001', () => 0, 'Nothing'));
+	const floorAt = floorOf(floorRuns);
+	const floor = median(floorRuns.map((f) => f.peakMb));
+	const floorEarly = floorAt(5000) / MB;
+	log('bench', `n8n floor (a workflow that waits ${FLOOR_WAIT_S} s): ${floorEarly.toFixed(0)} MB 5 s after spawn, ${floor.toFixed(0)} MB at the end (runs: ${floorRuns.map((f) => f.peakMb.toFixed(0)).join(', ')})`);
 
 	const rows: string[][] = [];
 	for (const c of cases) {
@@ -533,14 +576,14 @@ async function main(): Promise<void> {
 				const m = await execute(n8n, v.workflowId, c.countRequests, v.itemsNode);
 				c.after?.(v, m);
 				if (m.items !== -1 && m.items !== v.expectItems) throw new Error(`${v.label}: expected ${v.expectItems} items from "${v.itemsNode}", got ${m.items}`);
-				log('bench', `${c.title} — ${v.label}: ${(m.wallMs / 1000).toFixed(2)} s, ${m.requests} requests, peak +${(m.peakMb - floor).toFixed(0)} MB ${JSON.stringify(m.extra)}`);
+				log('bench', `${c.title} — ${v.label}: ${(m.wallMs / 1000).toFixed(2)} s, ${m.requests} requests, peak +${overFloorMb(m, floorAt).toFixed(0)} MB ${JSON.stringify(m.extra)}`);
 				measured.set(v, [...(measured.get(v) ?? []), m]);
 			}
 		}
 		const summary = c.variants.filter((v) => measured.has(v)).map((v) => {
 			const ms = measured.get(v)!;
 			const extras = Object.keys(ms[0].extra).map((k) => `${k} ${ms.map((m) => m.extra[k]).join(' ')}`);
-			return { v, wall: median(ms.map((m) => m.wallMs)), requests: median(ms.map((m) => m.requests)), over: median(ms.map((m) => m.peakMb - floor)), extras };
+			return { v, wall: median(ms.map((m) => m.wallMs)), requests: median(ms.map((m) => m.requests)), over: median(ms.map((m) => overFloorMb(m, floorAt))), extras };
 		});
 		const hand = summary[1];
 		for (const s of summary) {
@@ -563,7 +606,7 @@ async function main(): Promise<void> {
 	const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 	console.log(`\n## Benchmark in real n8n ${N8N_VERSION} — ${LABEL}`);
 	const network = LATENCY_MS === undefined && !JITTER_MS ? 'HasData/Lobstr answer on 127.0.0.1' : `HasData/Lobstr requests delayed ${hasData.server.latencyMs}–${hasData.server.latencyMs + JITTER_MS} ms`;
-	console.log(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${os.cpus().length} × ${cpu} · ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM · ${network} · ` + `load ${os.loadavg()[0].toFixed(1)} · medians of ${RUNS} runs each, alternating · n8n floor ${floor.toFixed(0)} MB\n`);
+	console.log(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${os.cpus().length} × ${cpu} · ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM · ${network} · ` + `load ${os.loadavg()[0].toFixed(1)} · medians of ${RUNS} runs each, alternating · n8n floor ${floorEarly.toFixed(0)}–${floor.toFixed(0)} MB (5 s after spawn – settled)\n`);
 	const head = ['case', 'workflow', 'wall', 'requests', 'peak memory over floor', 'wall ratio', 'requests ratio', 'memory ratio', 'per run'];
 	console.log(`| ${head.join(' | ')} |`);
 	console.log(`|${head.map(() => '---').join('|')}|`);
