@@ -20,7 +20,6 @@
  *
  * Not part of `npm test`: it takes minutes and its figures vary with the load.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +31,8 @@ import { HasDataEmulator } from '../test/emulators/hasData';
 import { HirebaseEmulator } from '../test/emulators/hirebase';
 import { LobstrEmulator } from '../test/emulators/lobstr';
 import { PlatformJobsEmulator } from '../test/emulators/platformJobs';
+
+import { finishedHirebaseExport, lastExecution, treeRss } from './lib';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const RUNS = Number(arg('runs') ?? 3);
@@ -118,26 +119,6 @@ interface Measure {
 	extra: Record<string, number | string>;
 }
 
-/** Resident memory (bytes) of a process and all its descendants. */
-function treeRss(pid: number): number {
-	let total = 0;
-	const stack = [pid];
-	while (stack.length) {
-		const p = stack.pop()!;
-		try {
-			const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
-			total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-			for (const task of fs.readdirSync(`/proc/${p}/task`)) {
-				const children = fs.readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
-				if (children) stack.push(...children.split(/\s+/).map(Number));
-			}
-		} catch {
-			/* gone */
-		}
-	}
-	return total;
-}
-
 async function execute(n8n: N8n, workflowId: string, countRequests: () => number, itemsNode: string): Promise<Measure> {
 	const samples: Array<[number, number]> = [];
 	let pid = 0;
@@ -157,7 +138,7 @@ async function execute(n8n: N8n, workflowId: string, countRequests: () => number
 	if (!res.data?.startedAt) {
 		const row = lastExecution(n8n);
 		if (row) {
-			res.data = { status: row.status, startedAt: row.startedAt, stoppedAt: row.stoppedAt, data: {} };
+			res.data = { status: row.status, startedAt: new Date(row.startedAt).toISOString(), stoppedAt: new Date(row.stoppedAt).toISOString(), data: {} };
 			counted = false;
 		}
 	}
@@ -200,19 +181,6 @@ function floorOf(runs: Measure[]): Floor {
 /** The most memory (MB) a run held above n8n's floor at the same moment since spawn. */
 function overFloorMb(m: Measure, floor: Floor): number {
 	return Math.max(0, ...m.envelope.map(([t, rss]) => rss - floor(t))) / MB;
-}
-
-/** The newest execution's status and times, read from n8n's sqlite database with n8n's own sqlite3. */
-function lastExecution(n8n: N8n): { status: string; startedAt: string; stoppedAt: string } | undefined {
-	const db = path.join(n8n.userFolder, '.n8n', 'database.sqlite');
-	const script = `const s=require('sqlite3');const d=new s.Database(${JSON.stringify(db)});d.get('select status, startedAt, stoppedAt from execution_entity order by id desc limit 1',(e,r)=>{console.log(JSON.stringify(r||null));d.close();});`;
-	const out = spawnSync(n8n.nodeBin, ['-e', script], { env: { ...process.env, NODE_PATH: path.join(n8n.installDir, 'node_modules') }, encoding: 'utf8' });
-	try {
-		const row = JSON.parse(out.stdout.trim());
-		return row ? { status: row.status, startedAt: new Date(row.startedAt).toISOString(), stoppedAt: new Date(row.stoppedAt).toISOString() } : undefined;
-	} catch {
-		return undefined;
-	}
 }
 
 interface Variant {
@@ -393,15 +361,7 @@ async function main(): Promise<void> {
 	);
 
 	// --- Hirebase: 100,000-record exports, and a 1,000,000-record one --------------------
-	const hirebaseTask = (id: string, records: number, format: 'json' | 'csv') => {
-		const created = hirebase.createTask({ queuedMs: 0, processingMs: 0, recordCount: records, jsonShape: 'jsonl', linkTtlMs: 24 * 3600_000 }, format);
-		const task = hirebase.tasks.get(created)!;
-		hirebase.tasks.delete(created);
-		task.id = id;
-		hirebase.tasks.set(id, task);
-		hirebase.fileOf(id);
-		return id;
-	};
+	const hirebaseTask = (id: string, records: number, format: 'json' | 'csv') => finishedHirebaseExport(hirebase, id, records, format);
 	const HB = 100_000;
 	const csvTask = hirebaseTask('bench-hb-csv-100k', HB, 'csv');
 	const jsonlTask = hirebaseTask('bench-hb-jsonl-100k', HB, 'json');

@@ -19,7 +19,6 @@
  * that only waits 6 s (runner: it keeps growing for seconds after n8n starts,
  * so a workflow that ends at once under-counts it).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +26,8 @@ import path from 'node:path';
 import { ensureN8n, N8n } from '../scripts/lib/n8n';
 import { freePort } from '../scripts/lib/stack';
 import { HirebaseEmulator } from '../test/emulators/hirebase';
+
+import { finishedHirebaseExport, lastExecution, rssByPid } from './lib';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const CASES = (arg('cases') ?? 'csv,csv-hand,jsonl,jsonl-hand,file,file-hand').split(',');
@@ -55,52 +56,12 @@ interface Peaks {
 	arrayBuffers: number;
 }
 
-/** RSS of each process in the tree under `pid`. */
-function rssByPid(pid: number): Map<number, number> {
-	const out = new Map<number, number>();
-	const stack = [pid];
-	while (stack.length) {
-		const p = stack.pop()!;
-		try {
-			out.set(p, Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) * 1024);
-			for (const task of fs.readdirSync(`/proc/${p}/task`)) {
-				const children = fs.readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
-				if (children) stack.push(...children.split(/\s+/).map(Number));
-			}
-		} catch {
-			/* gone */
-		}
-	}
-	return out;
-}
-
-/** The newest execution's status and times, read from n8n's sqlite database with n8n's own sqlite3. */
-function lastExecution(n8n: N8n): { status: string; startedAt: number; stoppedAt: number } | undefined {
-	const db = path.join(n8n.userFolder, '.n8n', 'database.sqlite');
-	const script = `const s=require('sqlite3');const d=new s.Database(${JSON.stringify(db)});d.get('select status, startedAt, stoppedAt from execution_entity order by id desc limit 1',(e,r)=>{console.log(JSON.stringify(r||null));d.close();});`;
-	const out = spawnSync(n8n.nodeBin, ['-e', script], { env: { ...process.env, NODE_PATH: path.join(n8n.installDir, 'node_modules') }, encoding: 'utf8' });
-	try {
-		const row = JSON.parse(out.stdout.trim());
-		return row ? { status: row.status, startedAt: new Date(row.startedAt).getTime(), stoppedAt: new Date(row.stoppedAt).getTime() } : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 async function main(): Promise<void> {
 	const installDir = ensureN8n();
 	const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'async-jobs-memory-out-'));
 	const hirebase = new HirebaseEmulator();
 	await hirebase.start();
-	const task = (id: string, records: number, format: 'json' | 'csv') => {
-		const created = hirebase.createTask({ queuedMs: 0, processingMs: 0, recordCount: records, jsonShape: 'jsonl', linkTtlMs: 24 * 3600_000 }, format);
-		const t = hirebase.tasks.get(created)!;
-		hirebase.tasks.delete(created);
-		t.id = id;
-		hirebase.tasks.set(id, t);
-		hirebase.fileOf(id);
-		return id;
-	};
+	const task = (id: string, records: number, format: 'json' | 'csv') => finishedHirebaseExport(hirebase, id, records, format);
 	const wants = (prefix: string) => CASES.some((c) => c.startsWith(prefix));
 	const csv = wants('csv') ? task('mem-csv-100k', 100_000, 'csv') : '';
 	const jsonl = wants('jsonl') ? task('mem-jsonl-100k', 100_000, 'json') : '';

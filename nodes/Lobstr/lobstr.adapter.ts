@@ -24,10 +24,10 @@ export const lobstrApi: ApiTarget = { credentialName: 'lobstrApi', providerName:
  * change it.
  */
 export const lobstrLimits: Record<'squids' | 'tasks' | 'runs' | 'results', RateLimit> = {
-	squids: { bucket: 'lobstr:/squids', maxRequests: 120, perMs: 61_000 },
-	tasks: { bucket: 'lobstr:/tasks', maxRequests: 90, perMs: 61_000 },
-	runs: { bucket: 'lobstr:/runs', maxRequests: 120, perMs: 61_000 },
-	// 2 per second, counted from each answer (see waitForSlot); the 5 ms covers timer rounding.
+	// Lobstr's windows exactly, each request counted from its answer (see waitForSlot); 5 ms for timer rounding.
+	squids: { bucket: 'lobstr:/squids', maxRequests: 120, perMs: 60_005 },
+	tasks: { bucket: 'lobstr:/tasks', maxRequests: 90, perMs: 60_005 },
+	runs: { bucket: 'lobstr:/runs', maxRequests: 120, perMs: 60_005 },
 	results: { bucket: 'lobstr:/results', maxRequests: 2, perMs: 1_005 },
 };
 
